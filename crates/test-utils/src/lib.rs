@@ -1,0 +1,30 @@
+//! Test fixtures shared by the crates' tests: where the real third-party material lives.
+//!
+//! Only tests use this crate. It must never be a dependency of shipped code.
+
+#![allow(clippy::disallowed_methods)] // tests may read GROUNDPLANE_REAL_DIR
+
+use std::path::PathBuf;
+
+/// The folder of real mission databases and captures (`../shared/real` beside the repo, or
+/// `$GROUNDPLANE_REAL_DIR`). Panics loudly when it is missing: a test that needs it must fail,
+/// never pass by skipping.
+pub fn real_dir() -> PathBuf {
+    let dir = match std::env::var_os("GROUNDPLANE_REAL_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/real"),
+    };
+    assert!(
+        dir.join("SOURCES.md").is_file(),
+        "real test material not found at {} (set GROUNDPLANE_REAL_DIR): these tests need it",
+        dir.display()
+    );
+    dir
+}
+
+/// A path inside the real material folder; panics when it does not exist.
+pub fn real(relative: &str) -> PathBuf {
+    let path = real_dir().join(relative);
+    assert!(path.exists(), "real test material {} is missing", path.display());
+    path
+}
