@@ -53,7 +53,9 @@ impl FromStr for Digest {
     type Err = DigestError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let malformed = || DigestError::Malformed { text: text.to_string() };
+        let malformed = || DigestError::Malformed {
+            text: text.to_string(),
+        };
         let hex = text.strip_prefix("sha256:").ok_or_else(malformed)?;
         if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(malformed());
@@ -96,7 +98,13 @@ mod tests {
 
     #[test]
     fn rejects_malformed() {
-        for text in ["", "sha256:", "sha1:00", "sha256:zz", &format!("sha256:{}", "g".repeat(64))] {
+        for text in [
+            "",
+            "sha256:",
+            "sha1:00",
+            "sha256:zz",
+            &format!("sha256:{}", "g".repeat(64)),
+        ] {
             assert!(text.parse::<Digest>().is_err(), "{text}");
         }
     }

@@ -35,7 +35,11 @@ impl MissionModel {
         for space_system in self.space_systems.values_mut() {
             space_system.aliases.sort();
         }
-        for data_type in self.parameter_types.values_mut().chain(self.argument_types.values_mut()) {
+        for data_type in self
+            .parameter_types
+            .values_mut()
+            .chain(self.argument_types.values_mut())
+        {
             if let TypeKind::Enumerated { values } = &mut data_type.kind {
                 values.sort_by(|a, b| (a.value, a.max, &a.label).cmp(&(b.value, b.max, &b.label)));
             }
@@ -74,7 +78,11 @@ impl MissionModel {
 
     /// Counts of what the model holds.
     pub fn summary(&self) -> ModelSummary {
-        let types = || self.parameter_types.values().chain(self.argument_types.values());
+        let types = || {
+            self.parameter_types
+                .values()
+                .chain(self.argument_types.values())
+        };
         ModelSummary {
             space_systems: self.space_systems.len(),
             parameters: self.parameters.len(),
@@ -92,5 +100,56 @@ impl MissionModel {
                 .sum(),
             algorithms: self.algorithms.len(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::*;
+
+    fn enum_type(values: &[(i64, &str)]) -> DataType {
+        let values = values
+            .iter()
+            .map(|(value, label)| EnumValue {
+                value: *value,
+                max: None,
+                label: label.to_string(),
+                description: None,
+            })
+            .collect();
+        DataType::new(TypeKind::Enumerated { values })
+    }
+
+    fn model_with(types: &[(&str, DataType)]) -> MissionModel {
+        let mut model = MissionModel {
+            name: "s".into(),
+            ..MissionModel::default()
+        };
+        for (path, data_type) in types {
+            model
+                .parameter_types
+                .insert(QualifiedName::parse(path).unwrap(), data_type.clone());
+        }
+        model
+    }
+
+    #[test]
+    fn digest_ignores_source_order_but_not_content() {
+        let on = enum_type(&[(0, "OFF"), (1, "ON")]);
+        let on_reordered = enum_type(&[(1, "ON"), (0, "OFF")]);
+        let a = model_with(&[("/s/a", on.clone()), ("/s/b", on.clone())]);
+        let b = model_with(&[("/s/b", on_reordered), ("/s/a", on)]);
+        assert_eq!(a.digest().unwrap(), b.digest().unwrap());
+        let c = model_with(&[("/s/a", enum_type(&[(0, "OFF"), (2, "ON")]))]);
+        assert_ne!(a.digest().unwrap(), c.digest().unwrap());
+    }
+
+    #[test]
+    fn canonical_json_round_trips() {
+        let model = model_with(&[("/s/a", enum_type(&[(1, "ON"), (0, "OFF")]))]);
+        let bytes = model.canonical_json().unwrap();
+        let back = MissionModel::from_canonical_json(&bytes).unwrap();
+        assert_eq!(back.canonical_json().unwrap(), bytes);
+        assert_eq!(back.digest().unwrap(), model.digest().unwrap());
     }
 }

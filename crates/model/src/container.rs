@@ -55,12 +55,17 @@ impl SequenceContainer {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LocationReference {
-    /// From the start of this container (after the base container's entries).
+    /// From the start of this container's inheritance chain: a derived container shares its
+    /// root base's start; a container included by a container entry starts where it is
+    /// included (XTCE `containerStart`).
     ContainerStart,
     /// From the end of the previous entry (XTCE's default).
     PreviousEntry,
-    /// From the start of the whole packet (MIB byte offsets, XTCE absolute positions).
+    /// From the start of the whole packet (MIB byte offsets).
     PacketStart,
+    /// Back from the end of the packet: the entry starts `offset_bits` before the end
+    /// (XTCE `containerEnd`, e.g. a trailing checksum).
+    ContainerEnd,
 }
 
 /// An entry's position.
@@ -72,8 +77,10 @@ pub struct EntryLocation {
 
 impl EntryLocation {
     /// Right after the previous entry.
-    pub const NEXT: EntryLocation =
-        EntryLocation { reference: LocationReference::PreviousEntry, offset_bits: 0 };
+    pub const NEXT: EntryLocation = EntryLocation {
+        reference: LocationReference::PreviousEntry,
+        offset_bits: 0,
+    };
 }
 
 /// How often an entry repeats, and the gap between repeats.
@@ -94,10 +101,16 @@ pub enum EntryKind {
     /// Another container's entries inline.
     Container(QualifiedName),
     /// Fixed bits (padding or a constant) that carry no parameter.
-    Fixed { size_bits: u32, value: Option<Vec<u8>> },
+    Fixed {
+        size_bits: u32,
+        value: Option<Vec<u8>>,
+    },
     /// A group of the following `group_size` entries repeated `count` times (MIB group
     /// repeaters, PUS 3 variable HK): the group's entries follow this one in the list.
-    Group { group_size: u32, count: IntegerValue },
+    Group {
+        group_size: u32,
+        count: IntegerValue,
+    },
 }
 
 /// One entry of a container.
@@ -114,7 +127,12 @@ pub struct ContainerEntry {
 impl ContainerEntry {
     /// An entry right after the previous one, always included, not repeated.
     pub fn next(kind: EntryKind) -> Self {
-        ContainerEntry { kind, location: EntryLocation::NEXT, repeat: None, include_if: None }
+        ContainerEntry {
+            kind,
+            location: EntryLocation::NEXT,
+            repeat: None,
+            include_if: None,
+        }
     }
 }
 

@@ -24,12 +24,22 @@ fn is_zero(value: &i32) -> bool {
 impl ParamRef {
     /// A reference to the current calibrated value of `parameter`.
     pub fn calibrated(parameter: QualifiedName) -> Self {
-        ParamRef { parameter, use_calibrated: true, instance: 0, member_path: None }
+        ParamRef {
+            parameter,
+            use_calibrated: true,
+            instance: 0,
+            member_path: None,
+        }
     }
 
     /// A reference to the current raw value of `parameter`.
     pub fn raw(parameter: QualifiedName) -> Self {
-        ParamRef { parameter, use_calibrated: false, instance: 0, member_path: None }
+        ParamRef {
+            parameter,
+            use_calibrated: false,
+            instance: 0,
+            member_path: None,
+        }
     }
 }
 

@@ -105,7 +105,13 @@ pub struct Range {
 impl Range {
     /// The inclusive range `[min, max]` on engineering values.
     pub fn inclusive(min: Option<f64>, max: Option<f64>) -> Self {
-        Range { min, max, min_inclusive: true, max_inclusive: true, calibrated: true }
+        Range {
+            min,
+            max,
+            min_inclusive: true,
+            max_inclusive: true,
+            calibrated: true,
+        }
     }
 }
 
@@ -143,9 +149,17 @@ pub enum TimeEncoding {
     /// A number (the type's encoding) times `scale` plus `offset` gives seconds.
     Scaled { scale: f64, offset: f64 },
     /// CCSDS unsegmented time code: coarse and fine octets (301.0-B).
-    Cuc { coarse_octets: u8, fine_octets: u8, p_field: bool },
+    Cuc {
+        coarse_octets: u8,
+        fine_octets: u8,
+        p_field: bool,
+    },
     /// CCSDS day segmented time code: day octets (2 or 3), milliseconds, sub-ms octets (0/2/4).
-    Cds { day_octets: u8, submillisecond_octets: u8, p_field: bool },
+    Cds {
+        day_octets: u8,
+        submillisecond_octets: u8,
+        p_field: bool,
+    },
 }
 
 /// One dimension of an array: indices `start..=end`, either may come from another parameter.
@@ -170,7 +184,11 @@ pub struct Member {
 pub enum IntegerValue {
     Fixed(i64),
     /// `slope * value(parameter) + intercept`.
-    Dynamic { parameter: ParamRef, slope: i64, intercept: i64 },
+    Dynamic {
+        parameter: ParamRef,
+        slope: i64,
+        intercept: i64,
+    },
     /// The first entry whose criteria match gives the value.
     Lookup(Vec<(Criteria, i64)>),
 }
@@ -179,14 +197,30 @@ pub enum IntegerValue {
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "encoding", rename_all = "snake_case")]
 pub enum DataEncoding {
-    Integer { size_bits: u8, sign: IntegerSign, byte_order: ByteOrder },
-    Float { size_bits: u8, format: FloatFormat, byte_order: ByteOrder },
+    Integer {
+        size_bits: u8,
+        sign: IntegerSign,
+        byte_order: ByteOrder,
+    },
+    Float {
+        size_bits: u8,
+        format: FloatFormat,
+        byte_order: ByteOrder,
+    },
     /// Text; an integer or float type encoded as a string keeps its kind and uses this.
-    String { size: StringSize, charset: String },
-    Binary { size: BinarySize },
+    String {
+        size: StringSize,
+        charset: String,
+    },
+    Binary {
+        size: BinarySize,
+    },
     /// A value produced by a custom algorithm the model cannot run (kept so the container
     /// layout stays complete; the import report names it).
-    Custom { algorithm: String, size_bits: Option<u32> },
+    Custom {
+        algorithm: String,
+        size_bits: Option<u32>,
+    },
 }
 
 impl DataEncoding {
@@ -196,8 +230,13 @@ impl DataEncoding {
             DataEncoding::Integer { size_bits, .. } | DataEncoding::Float { size_bits, .. } => {
                 Some(u32::from(*size_bits))
             }
-            DataEncoding::String { size: StringSize::Fixed { size_bits }, .. } => Some(*size_bits),
-            DataEncoding::Binary { size: BinarySize::Fixed { size_bits } } => Some(*size_bits),
+            DataEncoding::String {
+                size: StringSize::Fixed { size_bits },
+                ..
+            } => Some(*size_bits),
+            DataEncoding::Binary {
+                size: BinarySize::Fixed { size_bits },
+            } => Some(*size_bits),
             DataEncoding::Custom { size_bits, .. } => *size_bits,
             _ => None,
         }
@@ -266,22 +305,41 @@ pub enum FloatFormat {
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "size", rename_all = "snake_case")]
 pub enum StringSize {
-    Fixed { size_bits: u32 },
+    Fixed {
+        size_bits: u32,
+    },
     /// Ends at the terminator bytes (not part of the value); at most `max_bits`.
-    Terminated { terminator: Vec<u8>, max_bits: Option<u32> },
+    Terminated {
+        terminator: Vec<u8>,
+        max_bits: Option<u32>,
+    },
     /// Preceded by its length in bytes, carried in `length_bits` bits.
-    LeadingSize { length_bits: u8, max_bits: Option<u32> },
+    LeadingSize {
+        length_bits: u8,
+        max_bits: Option<u32>,
+    },
     /// Length in bits from another parameter or a lookup.
-    Dynamic { size_bits: IntegerValue, max_bits: Option<u32> },
+    Dynamic {
+        size_bits: IntegerValue,
+        max_bits: Option<u32>,
+    },
 }
 
 /// The size of a binary value in a packet.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "size", rename_all = "snake_case")]
 pub enum BinarySize {
-    Fixed { size_bits: u32 },
-    LeadingSize { length_bits: u8, max_bits: Option<u32> },
-    Dynamic { size_bits: IntegerValue, max_bits: Option<u32> },
+    Fixed {
+        size_bits: u32,
+    },
+    LeadingSize {
+        length_bits: u8,
+        max_bits: Option<u32>,
+    },
+    Dynamic {
+        size_bits: IntegerValue,
+        max_bits: Option<u32>,
+    },
 }
 
 #[cfg(test)]
@@ -290,12 +348,23 @@ mod tests {
 
     #[test]
     fn byte_orders_normalise() {
-        assert_eq!(ByteOrder::from_significance(vec![3, 2, 1, 0]), Some(ByteOrder::BigEndian));
-        assert_eq!(ByteOrder::from_significance(vec![0, 1, 2]), Some(ByteOrder::LittleEndian));
-        assert_eq!(ByteOrder::from_significance(vec![0]), Some(ByteOrder::BigEndian));
+        assert_eq!(
+            ByteOrder::from_significance(vec![3, 2, 1, 0]),
+            Some(ByteOrder::BigEndian)
+        );
+        assert_eq!(
+            ByteOrder::from_significance(vec![0, 1, 2]),
+            Some(ByteOrder::LittleEndian)
+        );
+        assert_eq!(
+            ByteOrder::from_significance(vec![0]),
+            Some(ByteOrder::BigEndian)
+        );
         assert_eq!(
             ByteOrder::from_significance(vec![2, 3, 0, 1]),
-            Some(ByteOrder::Custom { significance: vec![2, 3, 0, 1] })
+            Some(ByteOrder::Custom {
+                significance: vec![2, 3, 0, 1]
+            })
         );
         assert_eq!(ByteOrder::from_significance(vec![0, 0]), None);
         assert_eq!(ByteOrder::from_significance(vec![0, 2]), None);

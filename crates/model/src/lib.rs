@@ -20,7 +20,7 @@ mod monitoring;
 mod name;
 mod validate;
 
-pub use algorithm::{Algorithm, AlgorithmInput, MathToken, MathOp};
+pub use algorithm::{Algorithm, AlgorithmInput, MathOp, MathToken};
 pub use canonical::{CanonicalError, ModelSummary};
 pub use command::{
     ArgumentAssignment, BaseCommand, CheckWindow, CommandArgument, CommandEntry, CommandEntryKind,
@@ -33,12 +33,12 @@ pub use container::{
 };
 pub use criteria::{Comparison, ComparisonOp, Criteria, Operand, ParamRef};
 pub use datatype::{
-    ArrayDimension, ByteOrder, DataEncoding, DataType, Epoch, EnumValue, FloatFormat, IntegerSign,
-    Member, BinarySize, Range, StringSize, TimeEncoding, TypeKind, IntegerValue,
+    ArrayDimension, BinarySize, ByteOrder, DataEncoding, DataType, EnumValue, Epoch, FloatFormat,
+    IntegerSign, IntegerValue, Member, Range, StringSize, TimeEncoding, TypeKind,
 };
-pub use diff::{Change, ChangeKind, ModelDiff};
+pub use diff::{Change, ChangeKind, FieldChange, ModelDiff};
 pub use monitoring::{
-    AlarmLevel, AlarmRanges, Alarm, Calibrator, ContextAlarm, ContextCalibrator, EnumAlarm,
+    Alarm, AlarmLevel, AlarmRanges, Calibrator, ContextAlarm, ContextCalibrator, EnumAlarm,
     SplinePoint,
 };
 pub use name::{Alias, QualifiedName, SpaceSystem};

@@ -1,9 +1,17 @@
-//! Validation of a whole model: unresolved references, entries that overlap or run past a
-//! fixed-size container, and ambiguous packet identification.
+//! Validation of a whole model: unresolved references, base chains that loop, entries that
+//! overlap or run past a fixed-size container, and ambiguous packet identification.
+
+mod layout;
+mod refs;
+#[cfg(test)]
+mod tests;
 
 use crate::name::QualifiedName;
 use crate::MissionModel;
 use std::fmt;
+
+/// Deepest base chain or type nesting followed; deeper is reported as a cycle.
+pub const NESTING_MAX: usize = 64;
 
 /// The kinds of item a model holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -42,7 +50,7 @@ pub enum ValidationKind {
     PastEnd,
     /// Two concrete containers cannot be told apart by their identification.
     AmbiguousIdentification,
-    /// A base chain loops back on itself.
+    /// A base chain or type nesting loops back on itself.
     Cycle,
 }
 
@@ -56,8 +64,31 @@ pub struct ValidationIssue {
 }
 
 impl MissionModel {
-    /// Every problem in the model, in name order. An empty list means the model is usable.
+    /// Every problem in the model. An empty list means the model is usable.
     pub fn validate(&self) -> Vec<ValidationIssue> {
-        Vec::new()
+        let mut issues = Vec::new();
+        refs::check(self, &mut issues);
+        layout::check_cycles(self, &mut issues);
+        layout::check_layout(self, &mut issues);
+        layout::check_identification(self, &mut issues);
+        issues
+    }
+}
+
+/// Collects issues about one item.
+pub(crate) struct Sink<'a> {
+    pub issues: &'a mut Vec<ValidationIssue>,
+    pub item_kind: ItemKind,
+    pub item: &'a QualifiedName,
+}
+
+impl Sink<'_> {
+    pub fn push(&mut self, kind: ValidationKind, message: String) {
+        self.issues.push(ValidationIssue {
+            kind,
+            item_kind: self.item_kind,
+            item: self.item.clone(),
+            message,
+        });
     }
 }
