@@ -1,0 +1,4 @@
+//! Integration tests of the importers on real and synthetic mission databases.
+
+mod mib;
+mod xtce;
