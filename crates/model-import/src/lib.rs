@@ -12,8 +12,8 @@ mod sources;
 pub mod xtce;
 
 pub use detect::{detect, SourceKind};
-pub use report::{Diagnostic, ImportReport, Place, Severity};
 pub use model::ItemKind;
+pub use report::{Diagnostic, ImportReport, Place, Severity};
 pub use sources::{SourceFile, SourceMap};
 
 use model::MissionModel;
@@ -45,7 +45,10 @@ pub fn finish(
     fallback: &Place,
 ) -> Result<Imported, ImportReport> {
     for issue in model.validate() {
-        let place = sources.get(issue.item_kind, &issue.item).unwrap_or(fallback).clone();
+        let place = sources
+            .get(issue.item_kind, &issue.item)
+            .unwrap_or(fallback)
+            .clone();
         let element = format!("{} {}", issue.item_kind, issue.item);
         report.push(Diagnostic::error(place, element, issue.message));
     }
@@ -55,5 +58,9 @@ pub fn finish(
     }
     let mut model = model;
     model.canonicalize();
-    Ok(Imported { model, report, sources })
+    Ok(Imported {
+        model,
+        report,
+        sources,
+    })
 }
