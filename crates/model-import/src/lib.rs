@@ -9,6 +9,7 @@ mod detect;
 pub mod mib;
 mod report;
 mod sources;
+mod suggest;
 pub mod xtce;
 
 pub use detect::{detect, SourceKind};
@@ -50,7 +51,15 @@ pub fn finish(
             .unwrap_or(fallback)
             .clone();
         let element = format!("{} {}", issue.item_kind, issue.item);
-        report.push(Diagnostic::error(place, element, issue.message));
+        let mut diagnostic = Diagnostic::error(place, element, issue.message);
+        if let Some(suggestion) = issue
+            .reference
+            .as_ref()
+            .and_then(|r| suggest::closest(&model, r))
+        {
+            diagnostic = diagnostic.with_hint(format!("did you mean `{suggestion}`?"));
+        }
+        report.push(diagnostic);
     }
     report.sort();
     if report.has_errors() {
