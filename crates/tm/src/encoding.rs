@@ -34,7 +34,7 @@ fn read_ordered(
         ByteOrder::LittleEndian => (0..(size_bits / 8) as u8).collect(),
         ByteOrder::Custom { significance } => significance.clone(),
     };
-    if size_bits % 8 != 0 || significance.len() * 8 != size_bits as usize {
+    if !size_bits.is_multiple_of(8) || significance.len() * 8 != size_bits as usize {
         return Err(DecodeError::ByteOrderNeedsBytes {
             bit_offset,
             size_bits,
