@@ -10,11 +10,7 @@ const fn table() -> [u16; 256] {
         let mut crc = (idx as u16) << 8;
         let mut bit = 0;
         while bit < 8 {
-            crc = if crc & 0x8000 != 0 {
-                (crc << 1) ^ 0x1021
-            } else {
-                crc << 1
-            };
+            crc = if crc & 0x8000 != 0 { (crc << 1) ^ 0x1021 } else { crc << 1 };
             bit += 1;
         }
         table[idx] = crc;
@@ -25,9 +21,7 @@ const fn table() -> [u16; 256] {
 
 /// The CRC-16/CCITT-FALSE of `data`.
 pub fn crc16_ccitt_false(data: &[u8]) -> u16 {
-    data.iter().fold(0xFFFF, |crc, &byte| {
-        (crc << 8) ^ TABLE[usize::from((crc >> 8) as u8 ^ byte)]
-    })
+    data.iter().fold(0xFFFF, |crc, &byte| (crc << 8) ^ TABLE[usize::from((crc >> 8) as u8 ^ byte)])
 }
 
 #[cfg(test)]

@@ -18,32 +18,13 @@ pub struct DemuxConfig {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FrameEvent {
     /// A whole space packet (idle packets are counted, not handed on).
-    Packet {
-        spacecraft_id: u16,
-        virtual_channel_id: u8,
-        header: PacketHeader,
-        bytes: Vec<u8>,
-    },
+    Packet { spacecraft_id: u16, virtual_channel_id: u8, header: PacketHeader, bytes: Vec<u8> },
     /// Bytes that could not be used: a whole frame, or part of a packet. Kept raw.
-    Invalid {
-        offset: u64,
-        virtual_channel_id: Option<u8>,
-        bytes: Vec<u8>,
-        reason: InvalidReason,
-    },
+    Invalid { offset: u64, virtual_channel_id: Option<u8>, bytes: Vec<u8>, reason: InvalidReason },
     /// A counter jumped: `virtual_channel_id` None for the master channel.
-    Gap {
-        spacecraft_id: u16,
-        virtual_channel_id: Option<u8>,
-        expected: u8,
-        found: u8,
-    },
+    Gap { spacecraft_id: u16, virtual_channel_id: Option<u8>, expected: u8, found: u8 },
     /// The CLCW of a frame's operational control field.
-    Clcw {
-        spacecraft_id: u16,
-        virtual_channel_id: u8,
-        clcw: Clcw,
-    },
+    Clcw { spacecraft_id: u16, virtual_channel_id: u8, clcw: Clcw },
 }
 
 /// A packet begun in one frame and continued in the next.
@@ -72,12 +53,7 @@ pub struct FrameDemux {
 impl FrameDemux {
     /// A demultiplexer that has seen no frame.
     pub fn new(config: DemuxConfig) -> Self {
-        FrameDemux {
-            config,
-            master: BTreeMap::new(),
-            channels: BTreeMap::new(),
-            counters: LinkCounters::default(),
-        }
+        FrameDemux { config, master: BTreeMap::new(), channels: BTreeMap::new(), counters: LinkCounters::default() }
     }
 
     /// The counters so far.
@@ -95,34 +71,16 @@ impl FrameDemux {
         };
         let header = frame.header;
         let (scid, vcid) = (header.spacecraft_id, header.virtual_channel_id);
-        if self
-            .config
-            .spacecraft_id
-            .is_some_and(|expected| expected != scid)
-        {
-            return self.invalid(
-                offset,
-                Some(vcid),
-                bytes,
-                InvalidReason::UnexpectedSpacecraft,
-                &mut out,
-            );
+        if self.config.spacecraft_id.is_some_and(|expected| expected != scid) {
+            return self.invalid(offset, Some(vcid), bytes, InvalidReason::UnexpectedSpacecraft, &mut out);
         }
-        if let Some(expected) = self
-            .master
-            .insert(scid, header.master_channel_count)
-            .map(|c| c.wrapping_add(1))
-        {
+        if let Some(expected) = self.master.insert(scid, header.master_channel_count).map(|c| c.wrapping_add(1)) {
             if expected != header.master_channel_count {
                 self.gap(scid, None, expected, header.master_channel_count, &mut out);
             }
         }
         if let Some(clcw) = frame.ocf.and_then(Clcw::from_ocf) {
-            out(FrameEvent::Clcw {
-                spacecraft_id: scid,
-                virtual_channel_id: vcid,
-                clcw,
-            });
+            out(FrameEvent::Clcw { spacecraft_id: scid, virtual_channel_id: vcid, clcw });
         }
         let mut channel = self.channels.remove(&(scid, vcid)).unwrap_or_default();
         let expected = channel.last_count.map(|c| c.wrapping_add(1));
@@ -138,46 +96,21 @@ impl FrameDemux {
                 found: header.virtual_channel_count,
             });
             if let Some(partial) = channel.partial.take() {
-                self.invalid(
-                    offset,
-                    Some(vcid),
-                    &partial.bytes,
-                    InvalidReason::IncompletePacket,
-                    &mut out,
-                );
+                self.invalid(offset, Some(vcid), &partial.bytes, InvalidReason::IncompletePacket, &mut out);
             }
         }
         if header.first_header_pointer == FHP_IDLE {
             self.counters.idle_frames += 1;
         } else {
-            self.reassemble(
-                &mut channel,
-                (scid, vcid),
-                frame.data,
-                header.first_header_pointer,
-                offset,
-                &mut out,
-            );
+            self.reassemble(&mut channel, (scid, vcid), frame.data, header.first_header_pointer, offset, &mut out);
         }
         self.channels.insert((scid, vcid), channel);
     }
 
-    fn gap(
-        &mut self,
-        scid: u16,
-        vcid: Option<u8>,
-        expected: u8,
-        found: u8,
-        out: &mut impl FnMut(FrameEvent),
-    ) {
+    fn gap(&mut self, scid: u16, vcid: Option<u8>, expected: u8, found: u8, out: &mut impl FnMut(FrameEvent)) {
         self.counters.gaps += 1;
         self.counters.frames_lost += u64::from(found.wrapping_sub(expected));
-        out(FrameEvent::Gap {
-            spacecraft_id: scid,
-            virtual_channel_id: vcid,
-            expected,
-            found,
-        });
+        out(FrameEvent::Gap { spacecraft_id: scid, virtual_channel_id: vcid, expected, found });
     }
 
     fn invalid(
@@ -189,12 +122,7 @@ impl FrameDemux {
         out: &mut impl FnMut(FrameEvent),
     ) {
         self.counters.count_invalid(reason);
-        out(FrameEvent::Invalid {
-            offset,
-            virtual_channel_id: vcid,
-            bytes: bytes.to_vec(),
-            reason,
-        });
+        out(FrameEvent::Invalid { offset, virtual_channel_id: vcid, bytes: bytes.to_vec(), reason });
     }
 
     fn reassemble(
@@ -206,48 +134,20 @@ impl FrameDemux {
         offset: u64,
         out: &mut impl FnMut(FrameEvent),
     ) {
-        let start = if pointer == FHP_NO_PACKET_START {
-            data.len()
-        } else {
-            usize::from(pointer)
-        };
+        let start = if pointer == FHP_NO_PACKET_START { data.len() } else { usize::from(pointer) };
         if let Some(mut partial) = channel.partial.take() {
             let used = partial.feed(&data[..start]);
             match partial.complete() {
                 Some(Ok(header)) => self.packet(scid, vcid, header, partial.bytes, out),
-                Some(Err(())) => self.invalid(
-                    offset,
-                    Some(vcid),
-                    &partial.bytes,
-                    InvalidReason::BadPacketHeader,
-                    out,
-                ),
+                Some(Err(())) => self.invalid(offset, Some(vcid), &partial.bytes, InvalidReason::BadPacketHeader, out),
                 None if pointer == FHP_NO_PACKET_START => channel.partial = Some(partial),
-                None => self.invalid(
-                    offset,
-                    Some(vcid),
-                    &partial.bytes,
-                    InvalidReason::IncompletePacket,
-                    out,
-                ),
+                None => self.invalid(offset, Some(vcid), &partial.bytes, InvalidReason::IncompletePacket, out),
             }
             if used < start && channel.partial.is_none() {
-                self.invalid(
-                    offset,
-                    Some(vcid),
-                    &data[used..start],
-                    InvalidReason::NoPacketStart,
-                    out,
-                );
+                self.invalid(offset, Some(vcid), &data[used..start], InvalidReason::NoPacketStart, out);
             }
         } else if start > 0 {
-            self.invalid(
-                offset,
-                Some(vcid),
-                &data[..start],
-                InvalidReason::NoPacketStart,
-                out,
-            );
+            self.invalid(offset, Some(vcid), &data[..start], InvalidReason::NoPacketStart, out);
         }
         let mut pos = start;
         while pos < data.len() {
@@ -257,13 +157,7 @@ impl FrameDemux {
             match partial.complete() {
                 Some(Ok(header)) => self.packet(scid, vcid, header, partial.bytes, out),
                 Some(Err(())) => {
-                    self.invalid(
-                        offset,
-                        Some(vcid),
-                        rest,
-                        InvalidReason::BadPacketHeader,
-                        out,
-                    );
+                    self.invalid(offset, Some(vcid), rest, InvalidReason::BadPacketHeader, out);
                     return;
                 }
                 None => {
@@ -275,24 +169,12 @@ impl FrameDemux {
         }
     }
 
-    fn packet(
-        &mut self,
-        scid: u16,
-        vcid: u8,
-        header: PacketHeader,
-        bytes: Vec<u8>,
-        out: &mut impl FnMut(FrameEvent),
-    ) {
+    fn packet(&mut self, scid: u16, vcid: u8, header: PacketHeader, bytes: Vec<u8>, out: &mut impl FnMut(FrameEvent)) {
         if header.is_idle() {
             self.counters.idle_packets += 1;
         } else {
             self.counters.packets_out += 1;
-            out(FrameEvent::Packet {
-                spacecraft_id: scid,
-                virtual_channel_id: vcid,
-                header,
-                bytes,
-            });
+            out(FrameEvent::Packet { spacecraft_id: scid, virtual_channel_id: vcid, header, bytes });
         }
     }
 }
@@ -302,15 +184,11 @@ impl Partial {
     fn feed(&mut self, data: &[u8]) -> usize {
         let mut used = 0;
         if self.packet_len.is_none() {
-            let take =
-                (PACKET_HEADER_LEN - self.bytes.len().min(PACKET_HEADER_LEN)).min(data.len());
+            let take = (PACKET_HEADER_LEN - self.bytes.len().min(PACKET_HEADER_LEN)).min(data.len());
             self.bytes.extend_from_slice(&data[..take]);
             used = take;
             if self.bytes.len() >= PACKET_HEADER_LEN {
-                self.packet_len = PacketHeader::parse(&self.bytes, 0)
-                    .ok()
-                    .map(|h| h.packet_len())
-                    .or(Some(0));
+                self.packet_len = PacketHeader::parse(&self.bytes, 0).ok().map(|h| h.packet_len()).or(Some(0));
             }
         }
         if let Some(len) = self.packet_len.filter(|len| *len > self.bytes.len()) {

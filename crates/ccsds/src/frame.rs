@@ -50,27 +50,15 @@ pub struct TmFrame<'a> {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum FrameError {
     #[error("frame at byte {offset}: {found} bytes, expected {expected}")]
-    WrongLength {
-        offset: u64,
-        found: usize,
-        expected: usize,
-    },
+    WrongLength { offset: u64, found: usize, expected: usize },
     #[error("frame at byte {offset}: version {version}, expected 0 (TM)")]
     BadVersion { offset: u64, version: u8 },
     #[error("frame at byte {offset}: FECF {found:#06x}, computed {computed:#06x}")]
-    CrcMismatch {
-        offset: u64,
-        found: u16,
-        computed: u16,
-    },
+    CrcMismatch { offset: u64, found: u16, computed: u16 },
     #[error("frame at byte {offset}: secondary header of {len} bytes does not fit")]
     BadSecondaryHeader { offset: u64, len: usize },
     #[error("frame at byte {offset}: first header pointer {pointer} beyond the {data_len}-byte data field")]
-    BadFirstHeaderPointer {
-        offset: u64,
-        pointer: u16,
-        data_len: usize,
-    },
+    BadFirstHeaderPointer { offset: u64, pointer: u16, data_len: usize },
 }
 
 impl FrameError {
@@ -88,18 +76,10 @@ impl FrameError {
 
 impl<'a> TmFrame<'a> {
     /// Takes a frame apart and checks it; `offset` is where it starts in the input.
-    pub fn parse(
-        bytes: &'a [u8],
-        config: &FrameConfig,
-        offset: u64,
-    ) -> Result<TmFrame<'a>, FrameError> {
+    pub fn parse(bytes: &'a [u8], config: &FrameConfig, offset: u64) -> Result<TmFrame<'a>, FrameError> {
         let trailer_len = if config.fecf { 2 } else { 0 };
         if bytes.len() != config.frame_len || bytes.len() < FRAME_HEADER_LEN + trailer_len {
-            return Err(FrameError::WrongLength {
-                offset,
-                found: bytes.len(),
-                expected: config.frame_len,
-            });
+            return Err(FrameError::WrongLength { offset, found: bytes.len(), expected: config.frame_len });
         }
         let version = bytes[0] >> 6;
         if version != 0 {
@@ -111,29 +91,16 @@ impl<'a> TmFrame<'a> {
             let found = u16::from_be_bytes([bytes[end], bytes[end + 1]]);
             let computed = crc16_ccitt_false(&bytes[..end]);
             if found != computed {
-                return Err(FrameError::CrcMismatch {
-                    offset,
-                    found,
-                    computed,
-                });
+                return Err(FrameError::CrcMismatch { offset, found, computed });
             }
         }
         let header = parse_header(bytes);
         let ocf = if header.ocf_present {
             if end < FRAME_HEADER_LEN + 4 {
-                return Err(FrameError::WrongLength {
-                    offset,
-                    found: bytes.len(),
-                    expected: config.frame_len,
-                });
+                return Err(FrameError::WrongLength { offset, found: bytes.len(), expected: config.frame_len });
             }
             end -= 4;
-            Some(u32::from_be_bytes([
-                bytes[end],
-                bytes[end + 1],
-                bytes[end + 2],
-                bytes[end + 3],
-            ]))
+            Some(u32::from_be_bytes([bytes[end], bytes[end + 1], bytes[end + 2], bytes[end + 3]]))
         } else {
             None
         };
@@ -149,22 +116,10 @@ impl<'a> TmFrame<'a> {
         }
         let data = &bytes[start..end];
         let pointer = header.first_header_pointer;
-        if pointer != FHP_NO_PACKET_START
-            && pointer != FHP_IDLE
-            && usize::from(pointer) >= data.len()
-        {
-            return Err(FrameError::BadFirstHeaderPointer {
-                offset,
-                pointer,
-                data_len: data.len(),
-            });
+        if pointer != FHP_NO_PACKET_START && pointer != FHP_IDLE && usize::from(pointer) >= data.len() {
+            return Err(FrameError::BadFirstHeaderPointer { offset, pointer, data_len: data.len() });
         }
-        Ok(TmFrame {
-            header,
-            secondary_header,
-            data,
-            ocf,
-        })
+        Ok(TmFrame { header, secondary_header, data, ocf })
     }
 }
 

@@ -32,11 +32,7 @@ pub struct PacketHeader {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum PacketError {
     #[error("packet at byte {offset}: {found} bytes, need {expected}")]
-    TooShort {
-        offset: u64,
-        found: usize,
-        expected: usize,
-    },
+    TooShort { offset: u64, found: usize, expected: usize },
     #[error("packet at byte {offset}: version {version}, expected 0")]
     BadVersion { offset: u64, version: u8 },
 }
@@ -46,11 +42,7 @@ impl PacketHeader {
     /// input, for the error.
     pub fn parse(bytes: &[u8], offset: u64) -> Result<PacketHeader, PacketError> {
         let Some(head) = bytes.first_chunk::<PACKET_HEADER_LEN>() else {
-            return Err(PacketError::TooShort {
-                offset,
-                found: bytes.len(),
-                expected: PACKET_HEADER_LEN,
-            });
+            return Err(PacketError::TooShort { offset, found: bytes.len(), expected: PACKET_HEADER_LEN });
         };
         let version = head[0] >> 5;
         if version != 0 {
@@ -58,11 +50,7 @@ impl PacketHeader {
         }
         Ok(PacketHeader {
             version,
-            packet_type: if head[0] & 0x10 != 0 {
-                PacketType::Tc
-            } else {
-                PacketType::Tm
-            },
+            packet_type: if head[0] & 0x10 != 0 { PacketType::Tc } else { PacketType::Tm },
             secondary_header: head[0] & 0x08 != 0,
             apid: u16::from_be_bytes([head[0] & 0x07, head[1]]),
             sequence_flags: head[2] >> 6,
@@ -103,9 +91,6 @@ mod tests {
         let short = PacketHeader::parse(&[0x08], 40).unwrap_err();
         assert_eq!(short.to_string(), "packet at byte 40: 1 bytes, need 6");
         let version = PacketHeader::parse(&[0xE8, 0, 0, 0, 0, 0], 7).unwrap_err();
-        assert_eq!(
-            version.to_string(),
-            "packet at byte 7: version 7, expected 0"
-        );
+        assert_eq!(version.to_string(), "packet at byte 7: version 7, expected 0");
     }
 }

@@ -47,11 +47,7 @@ pub struct PacketSplitter {
 impl PacketSplitter {
     /// A splitter at the start of a stream.
     pub fn new(config: SplitterConfig) -> Self {
-        PacketSplitter {
-            config,
-            offset: 0,
-            lost_sync: false,
-        }
+        PacketSplitter { config, offset: 0, lost_sync: false }
     }
 
     /// Hands every whole unit at the front of `bytes` to `out` and returns how many bytes
@@ -60,11 +56,7 @@ impl PacketSplitter {
         let mut pos = 0;
         if self.lost_sync {
             if !bytes.is_empty() {
-                out(Unit::Invalid {
-                    offset: self.offset,
-                    bytes,
-                    reason: InvalidReason::LostSync,
-                });
+                out(Unit::Invalid { offset: self.offset, bytes, reason: InvalidReason::LostSync });
             }
             self.offset += bytes.len() as u64;
             return bytes.len();
@@ -80,11 +72,7 @@ impl PacketSplitter {
                 Err(PacketError::TooShort { .. }) => break,
                 Err(PacketError::BadVersion { .. }) => {
                     self.lost_sync = true;
-                    out(Unit::Invalid {
-                        offset,
-                        bytes: rest,
-                        reason: InvalidReason::LostSync,
-                    });
+                    out(Unit::Invalid { offset, bytes: rest, reason: InvalidReason::LostSync });
                     pos = bytes.len();
                     break;
                 }
@@ -93,12 +81,7 @@ impl PacketSplitter {
             let Some(unit) = rest.get(..unit_len) else {
                 break;
             };
-            out(Unit::Packet {
-                offset,
-                prefix: &unit[..prefix_len],
-                header,
-                bytes: &unit[prefix_len..],
-            });
+            out(Unit::Packet { offset, prefix: &unit[..prefix_len], header, bytes: &unit[prefix_len..] });
             pos += unit_len;
         }
         self.offset += pos as u64;
@@ -108,16 +91,8 @@ impl PacketSplitter {
     /// Ends the stream: whatever was left unconsumed is a truncated unit.
     pub fn finish<'a>(&mut self, rest: &'a [u8], mut out: impl FnMut(Unit<'a>)) {
         if !rest.is_empty() {
-            let reason = if self.lost_sync {
-                InvalidReason::LostSync
-            } else {
-                InvalidReason::Truncated
-            };
-            out(Unit::Invalid {
-                offset: self.offset,
-                bytes: rest,
-                reason,
-            });
+            let reason = if self.lost_sync { InvalidReason::LostSync } else { InvalidReason::Truncated };
+            out(Unit::Invalid { offset: self.offset, bytes: rest, reason });
             self.offset += rest.len() as u64;
         }
     }
@@ -145,17 +120,8 @@ mod tests {
         let mut pending: Vec<u8> = Vec::new();
         let mut seen = Vec::new();
         let describe = |unit: Unit<'_>| match unit {
-            Unit::Packet {
-                offset,
-                header,
-                bytes,
-                ..
-            } => format!("{offset}: apid {} len {}", header.apid, bytes.len()),
-            Unit::Invalid {
-                offset,
-                bytes,
-                reason,
-            } => format!("{offset}: invalid {reason:?} len {}", bytes.len()),
+            Unit::Packet { offset, header, bytes, .. } => format!("{offset}: apid {} len {}", header.apid, bytes.len()),
+            Unit::Invalid { offset, bytes, reason } => format!("{offset}: invalid {reason:?} len {}", bytes.len()),
         };
         for piece in stream.chunks(chunk.max(1)) {
             pending.extend_from_slice(piece);
@@ -171,17 +137,9 @@ mod tests {
         let mut stream = packet(100, &[1, 2, 3]);
         stream.extend(packet(0x7FF, &[0; 10]));
         stream.extend(&packet(5, &[9; 4])[..7]);
-        let expected = [
-            "0: apid 100 len 9",
-            "9: apid 2047 len 16",
-            "25: invalid Truncated len 7",
-        ];
+        let expected = ["0: apid 100 len 9", "9: apid 2047 len 16", "25: invalid Truncated len 7"];
         for chunk in 1..=stream.len() {
-            assert_eq!(
-                split_all(SplitterConfig::default(), &stream, chunk),
-                expected,
-                "chunk {chunk}"
-            );
+            assert_eq!(split_all(SplitterConfig::default(), &stream, chunk), expected, "chunk {chunk}");
         }
     }
 
@@ -193,13 +151,6 @@ mod tests {
         let units = split_all(SplitterConfig { prefix_len: 4 }, &stream, 5);
         assert_eq!(units, ["0: apid 1 len 7", "11: invalid LostSync len 12"]);
         let after_sync_loss = split_all(SplitterConfig { prefix_len: 4 }, &stream, 21);
-        assert_eq!(
-            after_sync_loss,
-            [
-                "0: apid 1 len 7",
-                "11: invalid LostSync len 10",
-                "21: invalid LostSync len 2"
-            ]
-        );
+        assert_eq!(after_sync_loss, ["0: apid 1 len 7", "11: invalid LostSync len 10", "21: invalid LostSync len 2"]);
     }
 }

@@ -11,11 +11,7 @@ pub const MODEL_FILES_MAX: usize = 10_000;
 
 /// The files of a model at `path` and their kind.
 pub fn model_files(path: &Path) -> anyhow::Result<(SourceKind, Vec<SourceFile>)> {
-    let files = if path.is_dir() {
-        folder_files(path)?
-    } else {
-        vec![read_file(path)?]
-    };
+    let files = if path.is_dir() { folder_files(path)? } else { vec![read_file(path)?] };
     let Some(kind) = detect(&files) else {
         bail!(
             "{}: not a mission model: expected an XTCE file, a folder of XTCE files, \
@@ -32,27 +28,15 @@ pub fn model_files(path: &Path) -> anyhow::Result<(SourceKind, Vec<SourceFile>)>
 
 fn folder_files(dir: &Path) -> anyhow::Result<Vec<SourceFile>> {
     let mut paths = Vec::new();
-    for entry in
-        std::fs::read_dir(dir).with_context(|| format!("{}: cannot list", dir.display()))?
-    {
-        let path = entry
-            .with_context(|| format!("{}: cannot list", dir.display()))?
-            .path();
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("")
-            .to_ascii_lowercase();
+    for entry in std::fs::read_dir(dir).with_context(|| format!("{}: cannot list", dir.display()))? {
+        let path = entry.with_context(|| format!("{}: cannot list", dir.display()))?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_ascii_lowercase();
         if path.is_file() && (name.ends_with(".xml") || name.ends_with(".dat")) {
             paths.push(path);
         }
     }
     if paths.len() > MODEL_FILES_MAX {
-        bail!(
-            "{}: {} model files, at most {MODEL_FILES_MAX} are read",
-            dir.display(),
-            paths.len()
-        );
+        bail!("{}: {} model files, at most {MODEL_FILES_MAX} are read", dir.display(), paths.len());
     }
     if paths.is_empty() {
         bail!("{}: no .xml or .dat files in this folder", dir.display());
@@ -62,14 +46,9 @@ fn folder_files(dir: &Path) -> anyhow::Result<Vec<SourceFile>> {
 }
 
 fn read_file(path: &Path) -> anyhow::Result<SourceFile> {
-    let len = std::fs::metadata(path)
-        .with_context(|| format!("{}: cannot read", path.display()))?
-        .len();
+    let len = std::fs::metadata(path).with_context(|| format!("{}: cannot read", path.display()))?.len();
     if len > MODEL_FILE_LEN_MAX {
-        bail!(
-            "{}: {len} bytes, larger than the {MODEL_FILE_LEN_MAX} bytes a model file may have",
-            path.display()
-        );
+        bail!("{}: {len} bytes, larger than the {MODEL_FILE_LEN_MAX} bytes a model file may have", path.display());
     }
     let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", path.display()))?;
     Ok(SourceFile::new(path.display().to_string(), bytes))

@@ -18,18 +18,13 @@ pub fn report(report: &ImportReport, files: &[SourceFile]) -> String {
 }
 
 fn render(diagnostic: &Diagnostic, files: &[SourceFile]) -> String {
-    let head = Diagnostic {
-        hint: None,
-        ..diagnostic.clone()
-    };
+    let head = Diagnostic { hint: None, ..diagnostic.clone() };
     let mut out = head.to_string();
     if let Some(line) = source_line(diagnostic, files) {
         let number = diagnostic.place.line.to_string();
         let gutter = " ".repeat(number.len());
         let _ = write!(out, "\n {gutter} |\n {number} | {line}");
-        if diagnostic.place.column >= 1
-            && (diagnostic.place.column as usize) <= line.chars().count() + 1
-        {
+        if diagnostic.place.column >= 1 && (diagnostic.place.column as usize) <= line.chars().count() + 1 {
             let pad: String = line
                 .chars()
                 .take(diagnostic.place.column as usize - 1)

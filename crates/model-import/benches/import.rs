@@ -22,12 +22,7 @@ fn read(relative: &str) -> Vec<SourceFile> {
     };
     paths
         .into_iter()
-        .map(|p| {
-            SourceFile::new(
-                p.display().to_string(),
-                std::fs::read(&p).expect("bench input is readable"),
-            )
-        })
+        .map(|p| SourceFile::new(p.display().to_string(), std::fs::read(&p).expect("bench input is readable")))
         .collect()
 }
 

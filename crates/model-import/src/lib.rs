@@ -46,17 +46,10 @@ pub fn finish(
     fallback: &Place,
 ) -> Result<Imported, ImportReport> {
     for issue in model.validate() {
-        let place = sources
-            .get(issue.item_kind, &issue.item)
-            .unwrap_or(fallback)
-            .clone();
+        let place = sources.get(issue.item_kind, &issue.item).unwrap_or(fallback).clone();
         let element = format!("{} {}", issue.item_kind, issue.item);
         let mut diagnostic = Diagnostic::error(place, element, issue.message);
-        if let Some(suggestion) = issue
-            .reference
-            .as_ref()
-            .and_then(|r| suggest::closest(&model, r))
-        {
+        if let Some(suggestion) = issue.reference.as_ref().and_then(|r| suggest::closest(&model, r)) {
             diagnostic = diagnostic.with_hint(format!("did you mean `{suggestion}`?"));
         }
         report.push(diagnostic);
@@ -67,9 +60,5 @@ pub fn finish(
     }
     let mut model = model;
     model.canonicalize();
-    Ok(Imported {
-        model,
-        report,
-        sources,
-    })
+    Ok(Imported { model, report, sources })
 }

@@ -37,11 +37,7 @@ pub struct Place {
 impl Place {
     /// A place in `file` at `line:column`.
     pub fn new(file: impl Into<String>, line: u32, column: u32) -> Self {
-        Place {
-            file: file.into(),
-            line,
-            column,
-        }
+        Place { file: file.into(), line, column }
     }
 }
 
@@ -71,11 +67,7 @@ impl Diagnostic {
     }
 
     /// Something valid that the model cannot represent yet.
-    pub fn unsupported(
-        place: Place,
-        element: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
+    pub fn unsupported(place: Place, element: impl Into<String>, message: impl Into<String>) -> Self {
         Self::new(Severity::Unsupported, place, element, message)
     }
 
@@ -84,19 +76,8 @@ impl Diagnostic {
         Self::new(Severity::Warning, place, element, message)
     }
 
-    fn new(
-        severity: Severity,
-        place: Place,
-        element: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
-        Diagnostic {
-            severity,
-            place,
-            element: element.into(),
-            message: message.into(),
-            hint: None,
-        }
+    fn new(severity: Severity, place: Place, element: impl Into<String>, message: impl Into<String>) -> Self {
+        Diagnostic { severity, place, element: element.into(), message: message.into(), hint: None }
     }
 
     /// Adds a hint.
@@ -109,14 +90,7 @@ impl Diagnostic {
 impl fmt::Display for Diagnostic {
     /// Prints like a compiler: `error: pcf.dat:12:3: PCF_PTC: ...` then `  hint: ...`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}: {}: {}: {}",
-            self.severity.as_str(),
-            self.place,
-            self.element,
-            self.message
-        )?;
+        write!(f, "{}: {}: {}: {}", self.severity.as_str(), self.place, self.element, self.message)?;
         if let Some(hint) = &self.hint {
             write!(f, "\n  hint: {hint}")?;
         }
@@ -143,17 +117,12 @@ impl ImportReport {
 
     /// How many diagnostics have this severity.
     pub fn count(&self, severity: Severity) -> usize {
-        self.diagnostics
-            .iter()
-            .filter(|d| d.severity == severity)
-            .count()
+        self.diagnostics.iter().filter(|d| d.severity == severity).count()
     }
 
     /// The diagnostics of one severity.
     pub fn of(&self, severity: Severity) -> impl Iterator<Item = &Diagnostic> {
-        self.diagnostics
-            .iter()
-            .filter(move |d| d.severity == severity)
+        self.diagnostics.iter().filter(move |d| d.severity == severity)
     }
 
     /// Sorts by place (file, line, column), keeping the order of findings at one place.

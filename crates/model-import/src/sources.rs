@@ -14,19 +14,12 @@ pub struct SourceFile {
 impl SourceFile {
     /// A file named `path` holding `bytes`.
     pub fn new(path: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Self {
-        SourceFile {
-            path: path.into(),
-            bytes: bytes.into(),
-        }
+        SourceFile { path: path.into(), bytes: bytes.into() }
     }
 
     /// The file name without its folders, lowercased (`PCF.dat` → `pcf.dat`).
     pub fn file_name(&self) -> String {
-        self.path
-            .rsplit(['/', '\\'])
-            .next()
-            .unwrap_or(&self.path)
-            .to_ascii_lowercase()
+        self.path.rsplit(['/', '\\']).next().unwrap_or(&self.path).to_ascii_lowercase()
     }
 }
 

@@ -57,15 +57,9 @@ mod tests {
         let name = |p: &str| QualifiedName::parse(p).unwrap();
         model.parameter_types.insert(
             name("/dt/uint8"),
-            model::DataType::new(model::TypeKind::Boolean {
-                one: "1".into(),
-                zero: "0".into(),
-            }),
+            model::DataType::new(model::TypeKind::Boolean { one: "1".into(), zero: "0".into() }),
         );
-        assert_eq!(
-            closest(&model, &name("/pus/uint8")),
-            Some(name("/dt/uint8"))
-        );
+        assert_eq!(closest(&model, &name("/pus/uint8")), Some(name("/dt/uint8")));
         assert_eq!(closest(&model, &name("/dt/float64")), None);
         assert_eq!(closest(&model, &name("/dt/unit8")), Some(name("/dt/uint8")));
     }

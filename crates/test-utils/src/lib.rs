@@ -25,10 +25,6 @@ pub fn real_dir() -> PathBuf {
 /// A path inside the real material folder; panics when it does not exist.
 pub fn real(relative: &str) -> PathBuf {
     let path = real_dir().join(relative);
-    assert!(
-        path.exists(),
-        "real test material {} is missing",
-        path.display()
-    );
+    assert!(path.exists(), "real test material {} is missing", path.display());
     path
 }

@@ -3,14 +3,8 @@
 /// Why a bit field could not be read.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum BitsError {
-    #[error(
-        "field at bit {bit_offset}: {size_bits} bits run past the {available_bits}-bit packet"
-    )]
-    PastEnd {
-        bit_offset: usize,
-        size_bits: u32,
-        available_bits: usize,
-    },
+    #[error("field at bit {bit_offset}: {size_bits} bits run past the {available_bits}-bit packet")]
+    PastEnd { bit_offset: usize, size_bits: u32, available_bits: usize },
     #[error("field at bit {bit_offset}: {size_bits} bits, at most 64 can be read as a number")]
     TooWide { bit_offset: usize, size_bits: u32 },
 }
@@ -18,21 +12,12 @@ pub enum BitsError {
 /// The `size_bits` (0..=64) bits at `bit_offset`, as an unsigned number.
 pub fn read_bits(bytes: &[u8], bit_offset: usize, size_bits: u32) -> Result<u64, BitsError> {
     if size_bits > 64 {
-        return Err(BitsError::TooWide {
-            bit_offset,
-            size_bits,
-        });
+        return Err(BitsError::TooWide { bit_offset, size_bits });
     }
     let available_bits = bytes.len() * 8;
-    let end = bit_offset
-        .checked_add(size_bits as usize)
-        .filter(|end| *end <= available_bits);
+    let end = bit_offset.checked_add(size_bits as usize).filter(|end| *end <= available_bits);
     if end.is_none() {
-        return Err(BitsError::PastEnd {
-            bit_offset,
-            size_bits,
-            available_bits,
-        });
+        return Err(BitsError::PastEnd { bit_offset, size_bits, available_bits });
     }
     if size_bits == 0 {
         return Ok(0);
@@ -47,11 +32,7 @@ pub fn read_bits(bytes: &[u8], bit_offset: usize, size_bits: u32) -> Result<u64,
     }
     let total_bits = span as u32 * 8;
     let shifted = acc >> (total_bits - skip - size_bits);
-    let mask = if size_bits == 64 {
-        u64::MAX
-    } else {
-        (1u64 << size_bits) - 1
-    };
+    let mask = if size_bits == 64 { u64::MAX } else { (1u64 << size_bits) - 1 };
     Ok(shifted as u64 & mask)
 }
 
@@ -61,18 +42,7 @@ mod tests {
 
     #[test]
     fn reads_fields_at_any_offset() {
-        let bytes = [
-            0b1010_1100,
-            0b0101_0011,
-            0xFF,
-            0x00,
-            0x12,
-            0x34,
-            0x56,
-            0x78,
-            0x9A,
-            0xBC,
-        ];
+        let bytes = [0b1010_1100, 0b0101_0011, 0xFF, 0x00, 0x12, 0x34, 0x56, 0x78, 0x9A, 0xBC];
         assert_eq!(read_bits(&bytes, 0, 4), Ok(0b1010));
         assert_eq!(read_bits(&bytes, 4, 8), Ok(0b1100_0101));
         assert_eq!(read_bits(&bytes, 0, 0), Ok(0));
@@ -84,10 +54,7 @@ mod tests {
     #[test]
     fn refuses_fields_past_the_end() {
         let error = read_bits(&[0; 2], 10, 7).unwrap_err();
-        assert_eq!(
-            error.to_string(),
-            "field at bit 10: 7 bits run past the 16-bit packet"
-        );
+        assert_eq!(error.to_string(), "field at bit 10: 7 bits run past the 16-bit packet");
         assert!(read_bits(&[0; 2], usize::MAX, 8).is_err());
         assert!(read_bits(&[0; 20], 0, 65).is_err());
     }

@@ -27,15 +27,10 @@ pub fn calibrate(
     lookup: &dyn Fn(&ParamRef) -> Option<f64>,
 ) -> Result<f64, CalibrationError> {
     match calibrator {
-        Calibrator::Polynomial { coefficients } => Ok(coefficients
-            .iter()
-            .rev()
-            .fold(0.0, |acc, coefficient| acc * raw + coefficient)),
-        Calibrator::Spline {
-            order,
-            extrapolate,
-            points,
-        } => spline(*order, *extrapolate, points, raw),
+        Calibrator::Polynomial { coefficients } => {
+            Ok(coefficients.iter().rev().fold(0.0, |acc, coefficient| acc * raw + coefficient))
+        }
+        Calibrator::Spline { order, extrapolate, points } => spline(*order, *extrapolate, points, raw),
         Calibrator::MathOperation { tokens } => evaluate(tokens, raw, lookup),
         Calibrator::Logarithmic { coefficients } => {
             if raw <= 0.0 {
@@ -49,21 +44,14 @@ pub fn calibrate(
 }
 
 /// Piecewise calibration over points in raw order; order 0 holds the lower point's value.
-fn spline(
-    order: u8,
-    extrapolate: bool,
-    points: &[SplinePoint],
-    raw: f64,
-) -> Result<f64, CalibrationError> {
+fn spline(order: u8, extrapolate: bool, points: &[SplinePoint], raw: f64) -> Result<f64, CalibrationError> {
     let Some(first) = points.first() else {
         return Err(CalibrationError::EmptySpline);
     };
     if points.len() == 1 {
         return Ok(first.calibrated);
     }
-    let segment = points
-        .windows(2)
-        .find(|pair| pair[0].raw <= raw && raw <= pair[1].raw);
+    let segment = points.windows(2).find(|pair| pair[0].raw <= raw && raw <= pair[1].raw);
     let pair = match segment {
         Some(pair) => pair,
         None if !extrapolate => return Err(CalibrationError::OutsideSpline { raw }),
@@ -72,11 +60,7 @@ fn spline(
     };
     let (lo, hi) = (&pair[0], &pair[1]);
     if order == 0 {
-        return Ok(if raw >= hi.raw {
-            hi.calibrated
-        } else {
-            lo.calibrated
-        });
+        return Ok(if raw >= hi.raw { hi.calibrated } else { lo.calibrated });
     }
     if hi.raw == lo.raw {
         return Ok(lo.calibrated);
@@ -95,11 +79,8 @@ pub(crate) fn evaluate(
         match token {
             MathToken::Value(value) => stack.push(*value),
             MathToken::This => stack.push(this),
-            MathToken::Parameter(param) => {
-                stack.push(lookup(param).ok_or_else(|| {
-                    CalibrationError::MissingParameter(param.parameter.to_string())
-                })?)
-            }
+            MathToken::Parameter(param) => stack
+                .push(lookup(param).ok_or_else(|| CalibrationError::MissingParameter(param.parameter.to_string()))?),
             MathToken::Op(op) => apply(*op, &mut stack)?,
         }
         if stack.len() > STACK_MAX {
@@ -139,14 +120,8 @@ fn apply(op: MathOp, stack: &mut Vec<f64>) -> Result<(), CalibrationError> {
         MathOp::BitAnd => binary(|a, b| (a as i64 & b as i64) as f64, stack),
         MathOp::BitOr => binary(|a, b| (a as i64 | b as i64) as f64, stack),
         MathOp::BitXor => binary(|a, b| (a as i64 ^ b as i64) as f64, stack),
-        MathOp::Shl => binary(
-            |a, b| (a as i64).checked_shl(b as u32).unwrap_or(0) as f64,
-            stack,
-        ),
-        MathOp::Shr => binary(
-            |a, b| (a as i64).checked_shr(b as u32).unwrap_or(0) as f64,
-            stack,
-        ),
+        MathOp::Shl => binary(|a, b| (a as i64).checked_shl(b as u32).unwrap_or(0) as f64, stack),
+        MathOp::Shr => binary(|a, b| (a as i64).checked_shr(b as u32).unwrap_or(0) as f64, stack),
         MathOp::Neg => unary(|a| -a, stack),
         MathOp::Abs => unary(f64::abs, stack),
         MathOp::Sqrt => unary(f64::sqrt, stack),
@@ -188,24 +163,14 @@ mod tests {
     }
 
     fn points(pairs: &[(f64, f64)]) -> Vec<SplinePoint> {
-        pairs
-            .iter()
-            .map(|(raw, calibrated)| SplinePoint {
-                raw: *raw,
-                calibrated: *calibrated,
-            })
-            .collect()
+        pairs.iter().map(|(raw, calibrated)| SplinePoint { raw: *raw, calibrated: *calibrated }).collect()
     }
 
     #[test]
     fn polynomial_and_logarithmic() {
-        let poly = Calibrator::Polynomial {
-            coefficients: vec![0.5, 2.0, 0.25],
-        };
+        let poly = Calibrator::Polynomial { coefficients: vec![0.5, 2.0, 0.25] };
         assert_eq!(calibrate(&poly, 4.0, &none), Ok(0.5 + 8.0 + 4.0));
-        let log = Calibrator::Logarithmic {
-            coefficients: [1.0, 1.0, 0.0, 0.0, 0.0],
-        };
+        let log = Calibrator::Logarithmic { coefficients: [1.0, 1.0, 0.0, 0.0, 0.0] };
         assert_eq!(calibrate(&log, 1.0, &none), Ok(1.0));
         assert!(calibrate(&log, 0.0, &none).is_err());
     }
@@ -219,22 +184,12 @@ mod tests {
         };
         assert_eq!(calibrate(&linear, 5.0, &none), Ok(15.0));
         assert_eq!(calibrate(&linear, 15.0, &none), Ok(10.0));
-        assert_eq!(
-            calibrate(&linear, 25.0, &none),
-            Err(CalibrationError::OutsideSpline { raw: 25.0 })
-        );
-        let extrapolating = Calibrator::Spline {
-            order: 1,
-            extrapolate: true,
-            points: points(&[(0.0, 0.0), (1.0, 2.0)]),
-        };
+        assert_eq!(calibrate(&linear, 25.0, &none), Err(CalibrationError::OutsideSpline { raw: 25.0 }));
+        let extrapolating =
+            Calibrator::Spline { order: 1, extrapolate: true, points: points(&[(0.0, 0.0), (1.0, 2.0)]) };
         assert_eq!(calibrate(&extrapolating, 3.0, &none), Ok(6.0));
         assert_eq!(calibrate(&extrapolating, -1.0, &none), Ok(-2.0));
-        let step = Calibrator::Spline {
-            order: 0,
-            extrapolate: false,
-            points: points(&[(0.0, 1.0), (10.0, 2.0)]),
-        };
+        let step = Calibrator::Spline { order: 0, extrapolate: false, points: points(&[(0.0, 1.0), (10.0, 2.0)]) };
         assert_eq!(calibrate(&step, 5.0, &none), Ok(1.0));
         assert_eq!(calibrate(&step, 10.0, &none), Ok(2.0));
     }
@@ -250,23 +205,12 @@ mod tests {
             MathToken::Op(MathOp::Add),
         ];
         let lookup = |_: &ParamRef| Some(1.5);
-        assert_eq!(
-            calibrate(
-                &Calibrator::MathOperation {
-                    tokens: tokens.clone()
-                },
-                3.0,
-                &lookup
-            ),
-            Ok(7.5)
-        );
+        assert_eq!(calibrate(&Calibrator::MathOperation { tokens: tokens.clone() }, 3.0, &lookup), Ok(7.5));
         assert!(matches!(
             calibrate(&Calibrator::MathOperation { tokens }, 3.0, &none),
             Err(CalibrationError::MissingParameter(_))
         ));
-        let bad = Calibrator::MathOperation {
-            tokens: vec![MathToken::This, MathToken::Op(MathOp::Add)],
-        };
+        let bad = Calibrator::MathOperation { tokens: vec![MathToken::This, MathToken::Op(MathOp::Add)] };
         assert!(calibrate(&bad, 1.0, &none).is_err());
     }
 }

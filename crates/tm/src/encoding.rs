@@ -9,37 +9,20 @@ pub enum DecodeError {
     #[error(transparent)]
     Bits(#[from] BitsError),
     #[error("field at bit {bit_offset}: byte order {byte_order:?} needs whole bytes, got {size_bits} bits")]
-    ByteOrderNeedsBytes {
-        bit_offset: usize,
-        size_bits: u32,
-        byte_order: ByteOrder,
-    },
+    ByteOrderNeedsBytes { bit_offset: usize, size_bits: u32, byte_order: ByteOrder },
     #[error("field at bit {bit_offset}: {format:?} floats of {size_bits} bits are not defined")]
-    FloatSize {
-        bit_offset: usize,
-        size_bits: u32,
-        format: FloatFormat,
-    },
+    FloatSize { bit_offset: usize, size_bits: u32, format: FloatFormat },
 }
 
 /// Reads an unsigned field in the given byte order.
-fn read_ordered(
-    bytes: &[u8],
-    bit_offset: usize,
-    size_bits: u32,
-    order: &ByteOrder,
-) -> Result<u64, DecodeError> {
+fn read_ordered(bytes: &[u8], bit_offset: usize, size_bits: u32, order: &ByteOrder) -> Result<u64, DecodeError> {
     let significance: Vec<u8> = match order {
         ByteOrder::BigEndian => return Ok(read_bits(bytes, bit_offset, size_bits)?),
         ByteOrder::LittleEndian => (0..(size_bits / 8) as u8).collect(),
         ByteOrder::Custom { significance } => significance.clone(),
     };
     if !size_bits.is_multiple_of(8) || significance.len() * 8 != size_bits as usize {
-        return Err(DecodeError::ByteOrderNeedsBytes {
-            bit_offset,
-            size_bits,
-            byte_order: order.clone(),
-        });
+        return Err(DecodeError::ByteOrderNeedsBytes { bit_offset, size_bits, byte_order: order.clone() });
     }
     read_bits(bytes, bit_offset, size_bits)?; // bounds check once
     let mut value = 0u64;
@@ -64,11 +47,7 @@ pub fn decode_integer(
     }
     let top = 1u64 << (size_bits - 1);
     let negative = raw & top != 0;
-    let mask = if size_bits == 64 {
-        u64::MAX
-    } else {
-        (1u64 << size_bits) - 1
-    };
+    let mask = if size_bits == 64 { u64::MAX } else { (1u64 << size_bits) - 1 };
     Ok(match sign {
         IntegerSign::Unsigned => i128::from(raw),
         IntegerSign::TwosComplement if negative => i128::from(raw) - (i128::from(mask) + 1),
@@ -96,11 +75,7 @@ pub fn decode_float(
             let mantissa = ((raw >> 24) << 16) | (raw & 0xFFFF);
             Ok(mil_std_1750a(mantissa, 40, (raw >> 16) as u8))
         }
-        _ => Err(DecodeError::FloatSize {
-            bit_offset,
-            size_bits,
-            format,
-        }),
+        _ => Err(DecodeError::FloatSize { bit_offset, size_bits, format }),
     }
 }
 
@@ -122,51 +97,22 @@ mod tests {
     #[test]
     fn signs() {
         let be = ByteOrder::BigEndian;
-        assert_eq!(
-            decode_integer(&[0xFF], 0, 8, IntegerSign::TwosComplement, &be),
-            Ok(-1)
-        );
-        assert_eq!(
-            decode_integer(&[0xFF], 0, 8, IntegerSign::SignMagnitude, &be),
-            Ok(-127)
-        );
-        assert_eq!(
-            decode_integer(&[0xFE], 0, 8, IntegerSign::OnesComplement, &be),
-            Ok(-1)
-        );
-        assert_eq!(
-            decode_integer(&[0x7F], 0, 8, IntegerSign::TwosComplement, &be),
-            Ok(127)
-        );
-        assert_eq!(
-            decode_integer(&[0xFF; 8], 0, 64, IntegerSign::Unsigned, &be),
-            Ok(u64::MAX as i128)
-        );
-        assert_eq!(
-            decode_integer(&[0xFF; 8], 0, 64, IntegerSign::TwosComplement, &be),
-            Ok(-1)
-        );
-        assert_eq!(
-            decode_integer(&[0b1110_0000], 0, 3, IntegerSign::TwosComplement, &be),
-            Ok(-1)
-        );
+        assert_eq!(decode_integer(&[0xFF], 0, 8, IntegerSign::TwosComplement, &be), Ok(-1));
+        assert_eq!(decode_integer(&[0xFF], 0, 8, IntegerSign::SignMagnitude, &be), Ok(-127));
+        assert_eq!(decode_integer(&[0xFE], 0, 8, IntegerSign::OnesComplement, &be), Ok(-1));
+        assert_eq!(decode_integer(&[0x7F], 0, 8, IntegerSign::TwosComplement, &be), Ok(127));
+        assert_eq!(decode_integer(&[0xFF; 8], 0, 64, IntegerSign::Unsigned, &be), Ok(u64::MAX as i128));
+        assert_eq!(decode_integer(&[0xFF; 8], 0, 64, IntegerSign::TwosComplement, &be), Ok(-1));
+        assert_eq!(decode_integer(&[0b1110_0000], 0, 3, IntegerSign::TwosComplement, &be), Ok(-1));
     }
 
     #[test]
     fn byte_orders() {
         let bytes = [0x01, 0x02, 0x03, 0x04];
         let le = ByteOrder::LittleEndian;
-        assert_eq!(
-            decode_integer(&bytes, 0, 32, IntegerSign::Unsigned, &le),
-            Ok(0x04030201)
-        );
-        let swapped_words = ByteOrder::Custom {
-            significance: vec![1, 0, 3, 2],
-        };
-        assert_eq!(
-            decode_integer(&bytes, 0, 32, IntegerSign::Unsigned, &swapped_words),
-            Ok(0x03040102)
-        );
+        assert_eq!(decode_integer(&bytes, 0, 32, IntegerSign::Unsigned, &le), Ok(0x04030201));
+        let swapped_words = ByteOrder::Custom { significance: vec![1, 0, 3, 2] };
+        assert_eq!(decode_integer(&bytes, 0, 32, IntegerSign::Unsigned, &swapped_words), Ok(0x03040102));
         assert!(decode_integer(&bytes, 0, 12, IntegerSign::Unsigned, &le).is_err());
     }
 
@@ -174,32 +120,12 @@ mod tests {
     fn floats() {
         let be = ByteOrder::BigEndian;
         let bytes = 1.5f32.to_be_bytes();
-        assert_eq!(
-            decode_float(&bytes, 0, 32, FloatFormat::Ieee754, &be),
-            Ok(1.5)
-        );
+        assert_eq!(decode_float(&bytes, 0, 32, FloatFormat::Ieee754, &be), Ok(1.5));
         let bytes = (-2.25f64).to_le_bytes();
-        assert_eq!(
-            decode_float(
-                &bytes,
-                0,
-                64,
-                FloatFormat::Ieee754,
-                &ByteOrder::LittleEndian
-            ),
-            Ok(-2.25)
-        );
+        assert_eq!(decode_float(&bytes, 0, 64, FloatFormat::Ieee754, &ByteOrder::LittleEndian), Ok(-2.25));
         // MIL-STD-1750A examples: 0x40000000 = 0.5 × 2^0; 0x40000001 = 1.0; 0x80000000 = -1.0.
-        for (word, value) in [
-            (0x4000_0000u32, 0.5),
-            (0x4000_0001, 1.0),
-            (0x8000_0000, -1.0),
-            (0x6000_0002, 3.0),
-        ] {
-            assert_eq!(
-                decode_float(&word.to_be_bytes(), 0, 32, FloatFormat::MilStd1750a, &be),
-                Ok(value)
-            );
+        for (word, value) in [(0x4000_0000u32, 0.5), (0x4000_0001, 1.0), (0x8000_0000, -1.0), (0x6000_0002, 3.0)] {
+            assert_eq!(decode_float(&word.to_be_bytes(), 0, 32, FloatFormat::MilStd1750a, &be), Ok(value));
         }
         assert!(decode_float(&[0; 2], 0, 16, FloatFormat::Ieee754, &be).is_err());
     }

@@ -34,11 +34,7 @@ pub fn check_ranges(ranges: &AlarmRanges, value: f64) -> AlarmLevel {
 
 /// The level of an enumeration label.
 pub fn check_enumeration(alarm: &EnumAlarm, label: &str) -> AlarmLevel {
-    alarm
-        .labels
-        .iter()
-        .find(|(l, _)| l == label)
-        .map_or(alarm.default_level, |(_, level)| *level)
+    alarm.labels.iter().find(|(l, _)| l == label).map_or(alarm.default_level, |(_, level)| *level)
 }
 
 #[cfg(test)]
@@ -63,18 +59,13 @@ mod tests {
         assert_eq!(check_ranges(&ranges, 999.0), AlarmLevel::Warning);
         assert_eq!(check_ranges(&ranges, 0.0), AlarmLevel::Critical);
         assert_eq!(check_ranges(&ranges, f64::NAN), AlarmLevel::Critical);
-        assert_eq!(
-            check_ranges(&AlarmRanges::default(), 1.0),
-            AlarmLevel::Normal
-        );
+        assert_eq!(check_ranges(&AlarmRanges::default(), 1.0), AlarmLevel::Normal);
     }
 
     #[test]
     fn enumeration_levels() {
-        let alarm = EnumAlarm {
-            default_level: AlarmLevel::Normal,
-            labels: vec![("FAULT".into(), AlarmLevel::Critical)],
-        };
+        let alarm =
+            EnumAlarm { default_level: AlarmLevel::Normal, labels: vec![("FAULT".into(), AlarmLevel::Critical)] };
         assert_eq!(check_enumeration(&alarm, "FAULT"), AlarmLevel::Critical);
         assert_eq!(check_enumeration(&alarm, "OK"), AlarmLevel::Normal);
     }

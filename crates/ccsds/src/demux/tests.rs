@@ -5,12 +5,7 @@ const FRAME_LEN: usize = 20;
 const DATA_LEN: usize = FRAME_LEN - 6;
 
 fn packet(apid: u16, count: u16, data_len: usize) -> Vec<u8> {
-    let mut bytes = vec![
-        (apid >> 8) as u8,
-        apid as u8,
-        0xC0 | (count >> 8) as u8,
-        count as u8,
-    ];
+    let mut bytes = vec![(apid >> 8) as u8, apid as u8, 0xC0 | (count >> 8) as u8, count as u8];
     bytes.extend(((data_len - 1) as u16).to_be_bytes());
     bytes.extend((0..data_len).map(|i| i as u8));
     bytes
@@ -23,9 +18,7 @@ fn frames(stream: &[u8], starts: &[usize], vcid: u8) -> Vec<Vec<u8>> {
         .enumerate()
         .map(|(idx, chunk)| {
             let from = idx * DATA_LEN;
-            let first = starts
-                .iter()
-                .find(|s| **s >= from && **s < from + chunk.len());
+            let first = starts.iter().find(|s| **s >= from && **s < from + chunk.len());
             let pointer = first.map_or(FHP_NO_PACKET_START, |s| (s - from) as u16);
             let mut frame = vec![0x00, 0x10 | (vcid << 1), idx as u8, idx as u8];
             frame.extend(pointer.to_be_bytes());
@@ -38,44 +31,19 @@ fn frames(stream: &[u8], starts: &[usize], vcid: u8) -> Vec<Vec<u8>> {
 
 #[track_caller]
 fn check(frames: &[Vec<u8>], expect: Expect) {
-    let config = DemuxConfig {
-        frame: FrameConfig {
-            frame_len: FRAME_LEN,
-            fecf: false,
-        },
-        spacecraft_id: Some(1),
-    };
+    let config = DemuxConfig { frame: FrameConfig { frame_len: FRAME_LEN, fecf: false }, spacecraft_id: Some(1) };
     let mut demux = FrameDemux::new(config);
     let mut lines = Vec::new();
     for (idx, frame) in frames.iter().enumerate() {
         demux.push_frame(frame, (idx * FRAME_LEN) as u64, |event| {
             lines.push(match event {
                 FrameEvent::Packet { header, bytes, .. } => {
-                    format!(
-                        "packet apid {} count {} len {}",
-                        header.apid,
-                        header.sequence_count,
-                        bytes.len()
-                    )
+                    format!("packet apid {} count {} len {}", header.apid, header.sequence_count, bytes.len())
                 }
-                FrameEvent::Invalid {
-                    offset,
-                    bytes,
-                    reason,
-                    ..
-                } => {
-                    format!(
-                        "invalid {} at {offset}: {} bytes",
-                        reason.as_str(),
-                        bytes.len()
-                    )
+                FrameEvent::Invalid { offset, bytes, reason, .. } => {
+                    format!("invalid {} at {offset}: {} bytes", reason.as_str(), bytes.len())
                 }
-                FrameEvent::Gap {
-                    virtual_channel_id,
-                    expected,
-                    found,
-                    ..
-                } => {
+                FrameEvent::Gap { virtual_channel_id, expected, found, .. } => {
                     format!("gap vc {virtual_channel_id:?}: expected {expected}, found {found}")
                 }
                 FrameEvent::Clcw { .. } => "clcw".into(),

@@ -1,8 +1,8 @@
 //! Frames and packets from real captures, checked against independent decodes.
 
 use ccsds::{
-    DemuxConfig, FrameConfig, FrameDemux, FrameEvent, NctrsTmHeader, PacketSplitter,
-    SplitterConfig, Unit, NCTRS_TM_HEADER_LEN,
+    DemuxConfig, FrameConfig, FrameDemux, FrameEvent, NctrsTmHeader, PacketSplitter, SplitterConfig, Unit,
+    NCTRS_TM_HEADER_LEN,
 };
 use proptest::prelude::*;
 use std::collections::BTreeMap;
@@ -13,10 +13,7 @@ fn read(relative: &str) -> Vec<u8> {
 }
 
 fn hex(text: &str) -> Vec<u8> {
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).expect("hex"))
-        .collect()
+    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(&text[i..i + 2], 16).expect("hex")).collect()
 }
 
 /// Splits a whole packet stream; returns the units as (offset, apid or None, bytes).
@@ -24,12 +21,9 @@ fn split(stream: &[u8], prefix_len: usize) -> Vec<(u64, Option<u16>, Vec<u8>)> {
     let mut splitter = PacketSplitter::new(SplitterConfig { prefix_len });
     let mut units = Vec::new();
     let mut record = |unit: Unit<'_>| match unit {
-        Unit::Packet {
-            offset,
-            prefix,
-            header,
-            bytes,
-        } => units.push((offset, Some(header.apid), [prefix, bytes].concat())),
+        Unit::Packet { offset, prefix, header, bytes } => {
+            units.push((offset, Some(header.apid), [prefix, bytes].concat()))
+        }
         Unit::Invalid { offset, bytes, .. } => units.push((offset, None, bytes.to_vec())),
     };
     let used = splitter.split(stream, &mut record);
@@ -39,21 +33,13 @@ fn split(stream: &[u8], prefix_len: usize) -> Vec<(u64, Option<u16>, Vec<u8>)> {
 
 /// Runs NCTRS-wrapped frames through the demultiplexer.
 fn demux_nctrs(stream: &[u8]) -> (Vec<FrameEvent>, FrameDemux, usize) {
-    let config = DemuxConfig {
-        frame: FrameConfig {
-            frame_len: 1115,
-            fecf: true,
-        },
-        spacecraft_id: Some(758),
-    };
+    let config = DemuxConfig { frame: FrameConfig { frame_len: 1115, fecf: true }, spacecraft_id: Some(758) };
     let mut demux = FrameDemux::new(config);
     let mut events = Vec::new();
     let mut pos = 0;
     while let Some(header) = NctrsTmHeader::parse(&stream[pos..]) {
         let end = (pos + header.packet_size as usize).min(stream.len());
-        demux.push_frame(&stream[pos + NCTRS_TM_HEADER_LEN..end], pos as u64, |e| {
-            events.push(e)
-        });
+        demux.push_frame(&stream[pos + NCTRS_TM_HEADER_LEN..end], pos as u64, |e| events.push(e));
         pos = end;
     }
     (events, demux, pos)
@@ -64,23 +50,15 @@ fn nctrs_frames_match_their_decode() {
     // Expected values: shared/real/spacepylibrary/tmFiles/TMframes3.txt and TMpackets3.txt.
     let stream = read("spacepylibrary/tmFiles/TMframes3.bin");
     let header = NctrsTmHeader::parse(&stream).unwrap();
-    assert_eq!(
-        (
-            header.packet_size,
-            header.spacecraft_id,
-            header.virtual_channel_id
-        ),
-        (1135, 758, 0)
-    );
+    assert_eq!((header.packet_size, header.spacecraft_id, header.virtual_channel_id), (1135, 758, 0));
     let (events, demux, consumed) = demux_nctrs(&stream);
     assert_eq!(consumed, stream.len());
-    let expected_packets: Vec<Vec<u8>> =
-        std::fs::read_to_string(real("spacepylibrary/tmFiles/TMpackets3.txt"))
-            .unwrap()
-            .lines()
-            .filter(|line| !line.starts_with('#') && !line.starts_with("sleep") && !line.is_empty())
-            .map(hex)
-            .collect();
+    let expected_packets: Vec<Vec<u8>> = std::fs::read_to_string(real("spacepylibrary/tmFiles/TMpackets3.txt"))
+        .unwrap()
+        .lines()
+        .filter(|line| !line.starts_with('#') && !line.starts_with("sleep") && !line.is_empty())
+        .map(hex)
+        .collect();
     let packets: Vec<Vec<u8>> = events
         .iter()
         .filter_map(|e| match e {
@@ -93,19 +71,9 @@ fn nctrs_frames_match_their_decode() {
         .collect();
     assert_eq!(packets, expected_packets);
     let counters = demux.counters();
-    assert_eq!(
-        (
-            counters.units_in,
-            counters.packets_out,
-            counters.idle_packets
-        ),
-        (4, 4, 4)
-    );
+    assert_eq!((counters.units_in, counters.packets_out, counters.idle_packets), (4, 4, 4));
     assert_eq!((counters.gaps, counters.invalid_total()), (0, 0));
-    let clcws = events
-        .iter()
-        .filter(|e| matches!(e, FrameEvent::Clcw { .. }))
-        .count();
+    let clcws = events.iter().filter(|e| matches!(e, FrameEvent::Clcw { .. })).count();
     assert_eq!(clcws, 4, "every frame carries a CLCW in its OCF");
 }
 
@@ -119,21 +87,12 @@ fn a_lost_frame_is_a_gap_and_a_corrupt_one_is_kept_invalid() {
     let (events, demux, _) = demux_nctrs(&edited);
     let counters = demux.counters();
     assert_eq!(counters.packets_out, 2);
-    assert_eq!(
-        counters.invalid.get(&ccsds::InvalidReason::CrcMismatch),
-        Some(&1)
-    );
+    assert_eq!(counters.invalid.get(&ccsds::InvalidReason::CrcMismatch), Some(&1));
     // Frame 1 was dropped and frame 2 failed its CRC, so after frame 0 comes frame 3.
     assert_eq!(counters.frames_lost, 2, "{counters:?}");
-    assert!(events.iter().any(|e| matches!(
-        e,
-        FrameEvent::Gap {
-            virtual_channel_id: None,
-            expected: 1,
-            found: 3,
-            ..
-        }
-    )));
+    assert!(events
+        .iter()
+        .any(|e| matches!(e, FrameEvent::Gap { virtual_channel_id: None, expected: 1, found: 3, .. })));
 }
 
 #[test]
@@ -144,28 +103,18 @@ fn cygnss_stream_demultiplexes_byte_exactly_by_apid() {
     assert_eq!(units.len(), 101);
     let mut by_apid: BTreeMap<u16, Vec<u8>> = BTreeMap::new();
     for (_, apid, bytes) in units {
-        by_apid
-            .entry(apid.expect("every CYGNSS packet is valid"))
-            .or_default()
-            .extend(bytes);
+        by_apid.entry(apid.expect("every CYGNSS packet is valid")).or_default().extend(bytes);
     }
     let split_dir = real("ccsdspy/split");
     let mut expected_files = 0;
     for entry in std::fs::read_dir(split_dir).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_str().unwrap().to_string();
-        let Some(apid) = name
-            .strip_prefix("apid")
-            .and_then(|n| n.strip_suffix(".tlm"))
-        else {
+        let Some(apid) = name.strip_prefix("apid").and_then(|n| n.strip_suffix(".tlm")) else {
             continue;
         };
         let apid: u16 = apid.parse().unwrap();
-        assert_eq!(
-            by_apid.get(&apid),
-            Some(&std::fs::read(&path).unwrap()),
-            "APID {apid}"
-        );
+        assert_eq!(by_apid.get(&apid), Some(&std::fs::read(&path).unwrap()), "APID {apid}");
         expected_files += 1;
     }
     assert_eq!(by_apid.len(), expected_files);

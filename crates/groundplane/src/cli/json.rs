@@ -26,11 +26,7 @@ fn diagnostic(diagnostic: &Diagnostic) -> Value {
 }
 
 /// `model check --json`.
-pub fn check(
-    loaded: &Loaded,
-    model: Option<&MissionModel>,
-    report: &ImportReport,
-) -> anyhow::Result<String> {
+pub fn check(loaded: &Loaded, model: Option<&MissionModel>, report: &ImportReport) -> anyhow::Result<String> {
     let value = json!({
         "kind": super::kind_name(loaded.kind),
         "files": loaded.files.iter().map(|f| f.path.clone()).collect::<Vec<_>>(),
@@ -52,8 +48,7 @@ pub fn item(imported: &Imported, kind: ItemKind, name: &QualifiedName) -> anyhow
         ItemKind::Parameter => {
             let parameter = &model.parameters[name];
             let mut value = serde_json::to_value(parameter)?;
-            if let (Value::Object(map), Some(data_type)) =
-                (&mut value, model.parameter_types.get(&parameter.type_ref))
+            if let (Value::Object(map), Some(data_type)) = (&mut value, model.parameter_types.get(&parameter.type_ref))
             {
                 map.insert("type".into(), serde_json::to_value(data_type)?);
             }
@@ -64,15 +59,8 @@ pub fn item(imported: &Imported, kind: ItemKind, name: &QualifiedName) -> anyhow
         ItemKind::Command => serde_json::to_value(&model.commands[name])?,
         ItemKind::Algorithm => serde_json::to_value(&model.algorithms[name])?,
     };
-    let place = imported
-        .sources
-        .get(kind, name)
-        .map(|place| format!(" (defined at {place})"))
-        .unwrap_or_default();
-    Ok(format!(
-        "{kind} {name}{place}\n{}\n",
-        serde_json::to_string_pretty(&value)?
-    ))
+    let place = imported.sources.get(kind, name).map(|place| format!(" (defined at {place})")).unwrap_or_default();
+    Ok(format!("{kind} {name}{place}\n{}\n", serde_json::to_string_pretty(&value)?))
 }
 
 /// `model diff --json`.

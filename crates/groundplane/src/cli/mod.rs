@@ -50,11 +50,7 @@ pub fn run_model(command: ModelCommand) -> anyhow::Result<ExitCode> {
     };
     print!("{}", outcome.stdout);
     eprint!("{}", outcome.stderr);
-    Ok(if outcome.failed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(if outcome.failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
 /// What a command prints and whether it failed.
@@ -76,11 +72,7 @@ pub struct Loaded {
 pub fn load_model(path: &Path) -> anyhow::Result<Loaded> {
     let (kind, files) = load::model_files(path)?;
     let result = model_import::import(kind, &files);
-    Ok(Loaded {
-        kind,
-        files,
-        result,
-    })
+    Ok(Loaded { kind, files, result })
 }
 
 fn kind_name(kind: SourceKind) -> &'static str {
@@ -98,21 +90,13 @@ pub fn check(path: &Path, as_json: bool) -> anyhow::Result<Outcome> {
         Err(report) => report,
     };
     let model = loaded.result.as_ref().ok().map(|imported| &imported.model);
-    let mut outcome = Outcome {
-        failed: loaded.result.is_err(),
-        ..Outcome::default()
-    };
+    let mut outcome = Outcome { failed: loaded.result.is_err(), ..Outcome::default() };
     if as_json {
         outcome.stdout = json::check(&loaded, model, report)?;
         return Ok(outcome);
     }
     let files = loaded.files.len();
-    let _ = writeln!(
-        outcome.stdout,
-        "{}: {}, {files} file(s)",
-        path.display(),
-        kind_name(loaded.kind)
-    );
+    let _ = writeln!(outcome.stdout, "{}: {}, {files} file(s)", path.display(), kind_name(loaded.kind));
     if let Some(model) = model {
         outcome.stdout.push_str(&summary_text(model)?);
     }
@@ -154,10 +138,7 @@ fn imported_or_outcome(loaded: Loaded) -> Result<(Imported, Vec<SourceFile>), Ou
     match loaded.result {
         Ok(imported) => Ok((imported, loaded.files)),
         Err(report) => Err(Outcome {
-            stderr: format!(
-                "{}the model has errors: fix them first\n",
-                render::report(&report, &loaded.files)
-            ),
+            stderr: format!("{}the model has errors: fix them first\n", render::report(&report, &loaded.files)),
             failed: true,
             ..Outcome::default()
         }),
@@ -173,33 +154,24 @@ pub fn show(path: &Path, name: Option<&str>) -> anyhow::Result<Outcome> {
     let Some(name) = name else {
         let mut stdout = summary_text(&imported.model)?;
         stdout.push_str("give a NAME to show one item (a qualified name or a local name)\n");
-        return Ok(Outcome {
-            stdout,
-            ..Outcome::default()
-        });
+        return Ok(Outcome { stdout, ..Outcome::default() });
     };
     let matches = find(&imported.model, name);
     let mut outcome = Outcome::default();
     match matches.len() {
         0 => {
             outcome.failed = true;
-            outcome.stderr =
-                format!("error: no parameter, type, container or command is named `{name}`\n");
+            outcome.stderr = format!("error: no parameter, type, container or command is named `{name}`\n");
         }
         n if n > SHOW_MATCHES_MAX => {
-            let _ = writeln!(
-                outcome.stdout,
-                "{n} items match `{name}`; give a qualified name:"
-            );
+            let _ = writeln!(outcome.stdout, "{n} items match `{name}`; give a qualified name:");
             for (kind, qualified) in &matches {
                 let _ = writeln!(outcome.stdout, "  {kind} {qualified}");
             }
         }
         _ => {
             for (kind, qualified) in &matches {
-                outcome
-                    .stdout
-                    .push_str(&json::item(&imported, *kind, qualified)?);
+                outcome.stdout.push_str(&json::item(&imported, *kind, qualified)?);
             }
         }
     }
@@ -232,18 +204,12 @@ fn find(model: &MissionModel, name: &str) -> Vec<(ItemKind, QualifiedName)> {
     .into_iter()
     .flat_map(keys)
     .collect();
-    let exact: Vec<_> = all
-        .iter()
-        .filter(|(_, n)| n.as_str() == name)
-        .cloned()
-        .collect();
+    let exact: Vec<_> = all.iter().filter(|(_, n)| n.as_str() == name).cloned().collect();
     if !exact.is_empty() {
         return exact;
     }
     let suffix = format!("/{}", name.trim_start_matches('/'));
-    all.into_iter()
-        .filter(|(_, n)| n.as_str().ends_with(&suffix))
-        .collect()
+    all.into_iter().filter(|(_, n)| n.as_str().ends_with(&suffix)).collect()
 }
 
 /// `model diff`.
@@ -262,14 +228,7 @@ pub fn diff(a: &Path, b: &Path, as_json: bool) -> anyhow::Result<Outcome> {
     } else {
         let old_digest = old.model.digest()?;
         let new_digest = new.model.digest()?;
-        format!(
-            "--- {} {old_digest}\n+++ {} {new_digest}\n{diff}\n",
-            a.display(),
-            b.display()
-        )
+        format!("--- {} {old_digest}\n+++ {} {new_digest}\n{diff}\n", a.display(), b.display())
     };
-    Ok(Outcome {
-        stdout,
-        ..Outcome::default()
-    })
+    Ok(Outcome { stdout, ..Outcome::default() })
 }

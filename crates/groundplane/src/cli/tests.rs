@@ -5,15 +5,9 @@ use test_utils::real;
 
 #[test]
 fn unknown_name_fails_with_message() {
-    let outcome = show(
-        &real("xtcetools-bogussat/BogusSAT-1.xml"),
-        Some("NoSuchThing"),
-    )
-    .unwrap();
+    let outcome = show(&real("xtcetools-bogussat/BogusSAT-1.xml"), Some("NoSuchThing")).unwrap();
     assert!(outcome.failed);
-    assert!(outcome
-        .stderr
-        .contains("no parameter, type, container or command is named `NoSuchThing`"));
+    assert!(outcome.stderr.contains("no parameter, type, container or command is named `NoSuchThing`"));
 }
 
 #[test]

@@ -40,11 +40,7 @@ impl Drop for TempDir {
 
 #[test]
 fn check_a_good_model_exits_zero_with_counts() {
-    let out = groundplane(&[
-        "model",
-        "check",
-        arg(&real("xtcetools-bogussat/BogusSAT-1.xml")),
-    ]);
+    let out = groundplane(&["model", "check", arg(&real("xtcetools-bogussat/BogusSAT-1.xml"))]);
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
     assert!(stdout.contains("model BogusSAT  sha256:"), "{stdout}");
@@ -55,30 +51,18 @@ fn check_a_good_model_exits_zero_with_counts() {
 fn check_a_broken_model_exits_one_and_points_at_the_place() {
     let dir = TempDir::new("broken");
     let original = std::fs::read_to_string(real("xtcetools-bogussat/BogusSAT-1.xml")).unwrap();
-    let first_ref = original
-        .find("parameterTypeRef=\"")
-        .expect("BogusSAT-1 has type references");
+    let first_ref = original.find("parameterTypeRef=\"").expect("BogusSAT-1 has type references");
     let value_at = first_ref + "parameterTypeRef=\"".len();
-    let broken = format!(
-        "{}NoSuchType_{}",
-        &original[..value_at],
-        &original[value_at..]
-    );
+    let broken = format!("{}NoSuchType_{}", &original[..value_at], &original[value_at..]);
     let line = original[..first_ref].lines().count();
     let path = dir.0.join("broken.xml");
     std::fs::write(&path, broken).unwrap();
     let out = groundplane(&["model", "check", arg(&path)]);
     let stderr = text(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(
-        stderr.contains(&format!("broken.xml:{line}:")),
-        "want line {line} in:\n{stderr}"
-    );
+    assert!(stderr.contains(&format!("broken.xml:{line}:")), "want line {line} in:\n{stderr}");
     assert!(stderr.contains("NoSuchType_"), "{stderr}");
-    assert!(
-        stderr.contains(" | "),
-        "a source snippet is shown: {stderr}"
-    );
+    assert!(stderr.contains(" | "), "a source snippet is shown: {stderr}");
 }
 
 #[test]
@@ -93,15 +77,9 @@ fn diff_bogussat_1_against_2_shows_real_differences() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     // BogusSAT-2 has 30 containers to BogusSAT-1's 5 and 11 commands to its 10.
     assert!(stdout.contains("containers:\n"), "{stdout}");
-    assert!(
-        stdout.lines().any(|l| l.starts_with("  + ")),
-        "something is added: {stdout}"
-    );
+    assert!(stdout.lines().any(|l| l.starts_with("  + ")), "something is added: {stdout}");
     let last = stdout.lines().last().unwrap_or("");
-    assert!(
-        last.ends_with("changed") && !last.starts_with("0 added"),
-        "{last}"
-    );
+    assert!(last.ends_with("changed") && !last.starts_with("0 added"), "{last}");
     let json = groundplane(&[
         "model",
         "diff",
@@ -109,8 +87,7 @@ fn diff_bogussat_1_against_2_shows_real_differences() {
         arg(&real("xtcetools-bogussat/BogusSAT-1.xml")),
         arg(&real("xtcetools-bogussat/BogusSAT-2.xml")),
     ]);
-    let value: serde_json::Value =
-        serde_json::from_slice(&json.stdout).expect("diff --json is JSON");
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).expect("diff --json is JSON");
     assert!(value["added"].as_u64().unwrap() > 0);
     assert_ne!(value["old"], value["new"]);
 }
@@ -147,51 +124,26 @@ fn diff_of_two_edited_mibs_shows_the_edits() {
         }
         _ => content,
     });
-    let pcf_name = std::fs::read_to_string(a.join("pcf.dat"))
-        .unwrap()
-        .split('\t')
-        .next()
-        .unwrap()
-        .to_string();
+    let pcf_name = std::fs::read_to_string(a.join("pcf.dat")).unwrap().split('\t').next().unwrap().to_string();
     let ccf = std::fs::read_to_string(a.join("ccf.dat")).unwrap();
-    let removed_command = ccf
-        .lines()
-        .last()
-        .unwrap()
-        .split('\t')
-        .next()
-        .unwrap()
-        .to_string();
+    let removed_command = ccf.lines().last().unwrap().split('\t').next().unwrap().to_string();
     let out = groundplane(&["model", "diff", arg(&a), arg(&b)]);
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(
-        stdout.contains(&format!("/{pcf_name}")),
-        "changed parameter {pcf_name} named:\n{stdout}"
-    );
+    assert!(stdout.contains(&format!("/{pcf_name}")), "changed parameter {pcf_name} named:\n{stdout}");
     assert!(stdout.contains("EDITED DESCRIPTION"), "{stdout}");
     assert!(
-        stdout
-            .lines()
-            .any(|l| l.starts_with("  - ") && l.ends_with(&format!("/{removed_command}"))),
+        stdout.lines().any(|l| l.starts_with("  - ") && l.ends_with(&format!("/{removed_command}"))),
         "removed command {removed_command} listed:\n{stdout}"
     );
 }
 
 #[test]
 fn show_prints_an_item_with_its_place() {
-    let out = groundplane(&[
-        "model",
-        "show",
-        arg(&real("xtcetools-bogussat/BogusSAT-1.xml")),
-        "PAY1_CURRENT",
-    ]);
+    let out = groundplane(&["model", "show", arg(&real("xtcetools-bogussat/BogusSAT-1.xml")), "PAY1_CURRENT"]);
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(
-        stdout.contains("parameter /BogusSAT/SC001/Payload1/PAY1_CURRENT (defined at "),
-        "{stdout}"
-    );
+    assert!(stdout.contains("parameter /BogusSAT/SC001/Payload1/PAY1_CURRENT (defined at "), "{stdout}");
     assert!(stdout.contains("\"type_ref\""), "{stdout}");
 }
 

@@ -89,12 +89,7 @@ impl Sink<'_> {
         self.push_issue(kind, message, None);
     }
 
-    pub fn push_issue(
-        &mut self,
-        kind: ValidationKind,
-        message: String,
-        reference: Option<QualifiedName>,
-    ) {
+    pub fn push_issue(&mut self, kind: ValidationKind, message: String, reference: Option<QualifiedName>) {
         self.issues.push(ValidationIssue {
             kind,
             item_kind: self.item_kind,

@@ -28,29 +28,23 @@ fn ccsdspy_byte_orders_match_their_csv() {
     // shared/real/ccsdspy/byte_order: each .bin has packets of unsigned integers in one byte
     // order; the .csv beside it holds the values ccsdspy's upstream tests expect.
     let orders = [
-        "1", "12", "21", "123", "321", "1234", "4321", "2143", "3412", "123456", "1234567",
-        "12345678", "87654321", "78563412",
+        "1", "12", "21", "123", "321", "1234", "4321", "2143", "3412", "123456", "1234567", "12345678", "87654321",
+        "78563412",
     ];
     for digits in orders {
-        let bin =
-            std::fs::read(real(&format!("ccsdspy/byte_order/byteorder_{digits}.bin"))).unwrap();
-        let csv =
-            std::fs::read_to_string(real(&format!("ccsdspy/byte_order/byteorder_{digits}.csv")))
-                .unwrap();
+        let bin = std::fs::read(real(&format!("ccsdspy/byte_order/byteorder_{digits}.bin"))).unwrap();
+        let csv = std::fs::read_to_string(real(&format!("ccsdspy/byte_order/byteorder_{digits}.csv"))).unwrap();
         let order = byte_order(digits);
         let size_bits = 8 * digits.len() as u32;
-        let expected: Vec<Vec<i128>> = csv
-            .lines()
-            .map(|line| line.split(',').map(|v| v.trim().parse().unwrap()).collect())
-            .collect();
+        let expected: Vec<Vec<i128>> =
+            csv.lines().map(|line| line.split(',').map(|v| v.trim().parse().unwrap()).collect()).collect();
         let packets = packets(&bin);
         assert_eq!(packets.len(), expected.len(), "{digits}: packet count");
         for (packet, values) in packets.iter().zip(&expected) {
             let decoded: Vec<i128> = (0..values.len())
                 .map(|idx| {
                     let offset = 48 + idx * size_bits as usize;
-                    tm::decode_integer(packet, offset, size_bits, IntegerSign::Unsigned, &order)
-                        .unwrap()
+                    tm::decode_integer(packet, offset, size_bits, IntegerSign::Unsigned, &order).unwrap()
                 })
                 .collect();
             assert_eq!(&decoded, values, "byte order {digits}");
@@ -71,8 +65,7 @@ fn europa_clipper_int24_samples() {
         assert_eq!(id, 400);
         // Samples come as CH3, CH2, CH1 for each index; CH1 of sample 134 is the third of its triple.
         let sample_offset = 48 + 32 + 16 + 32 + (134 * 3 + 2) * 24;
-        let value = tm::decode_integer(packet, sample_offset, 24, IntegerSign::TwosComplement, &be)
-            .unwrap();
+        let value = tm::decode_integer(packet, sample_offset, 24, IntegerSign::TwosComplement, &be).unwrap();
         assert_eq!(value, -88);
     }
 }
