@@ -40,7 +40,7 @@ pub use monitoring::{
     Alarm, AlarmLevel, AlarmRanges, Calibrator, ContextAlarm, ContextCalibrator, EnumAlarm, SplinePoint,
 };
 pub use name::{Alias, QualifiedName, SpaceSystem};
-pub use validate::{ItemKind, ValidationIssue, ValidationKind};
+pub use validate::{ItemKind, ValidationIssue, ValidationKind, NESTING_MAX};
 
 use std::collections::BTreeMap;
 

@@ -9,6 +9,18 @@ pub enum BitsError {
     TooWide { bit_offset: usize, size_bits: u32 },
 }
 
+impl BitsError {
+    /// What is wrong, without the place (for callers that name the place themselves).
+    pub fn reason(&self) -> String {
+        match self {
+            BitsError::PastEnd { size_bits, available_bits, .. } => {
+                format!("{size_bits} bits run past the {available_bits}-bit packet")
+            }
+            BitsError::TooWide { size_bits, .. } => format!("{size_bits} bits, at most 64 can be read as a number"),
+        }
+    }
+}
+
 /// The `size_bits` (0..=64) bits at `bit_offset`, as an unsigned number.
 pub fn read_bits(bytes: &[u8], bit_offset: usize, size_bits: u32) -> Result<u64, BitsError> {
     if size_bits > 64 {

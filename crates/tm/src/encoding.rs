@@ -14,6 +14,21 @@ pub enum DecodeError {
     FloatSize { bit_offset: usize, size_bits: u32, format: FloatFormat },
 }
 
+impl DecodeError {
+    /// What is wrong, without the place (for callers that name the place themselves).
+    pub fn reason(&self) -> String {
+        match self {
+            DecodeError::Bits(bits) => bits.reason(),
+            DecodeError::ByteOrderNeedsBytes { size_bits, byte_order, .. } => {
+                format!("byte order {byte_order:?} needs whole bytes, got {size_bits} bits")
+            }
+            DecodeError::FloatSize { size_bits, format, .. } => {
+                format!("{format:?} floats of {size_bits} bits are not defined")
+            }
+        }
+    }
+}
+
 /// Reads an unsigned field in the given byte order.
 fn read_ordered(bytes: &[u8], bit_offset: usize, size_bits: u32, order: &ByteOrder) -> Result<u64, DecodeError> {
     let significance: Vec<u8> = match order {
