@@ -53,9 +53,7 @@ impl FromStr for Digest {
     type Err = DigestError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let malformed = || DigestError::Malformed {
-            text: text.to_string(),
-        };
+        let malformed = || DigestError::Malformed { text: text.to_string() };
         let hex = text.strip_prefix("sha256:").ok_or_else(malformed)?;
         if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(malformed());
@@ -88,23 +86,14 @@ mod tests {
     #[test]
     fn known_vector_and_round_trip() {
         let digest = Digest::of(b"abc");
-        assert_eq!(
-            digest.to_string(),
-            "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
+        assert_eq!(digest.to_string(), "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
         assert_eq!(digest.to_string().parse::<Digest>(), Ok(digest));
         assert_eq!(digest.short(), "ba7816bf8f01");
     }
 
     #[test]
     fn rejects_malformed() {
-        for text in [
-            "",
-            "sha256:",
-            "sha1:00",
-            "sha256:zz",
-            &format!("sha256:{}", "g".repeat(64)),
-        ] {
+        for text in ["", "sha256:", "sha1:00", "sha256:zz", &format!("sha256:{}", "g".repeat(64))] {
             assert!(text.parse::<Digest>().is_err(), "{text}");
         }
     }

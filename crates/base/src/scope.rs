@@ -7,9 +7,7 @@ use std::str::FromStr;
 pub const SLUG_LEN_MAX: usize = 40;
 
 /// A mission's slug: lowercase ASCII letters, digits and inner hyphens, like `sentinel-x`.
-#[derive(
-    Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, serde::Serialize, serde::Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct MissionSlug(String);
 
@@ -31,20 +29,12 @@ impl FromStr for MissionSlug {
     type Err = SlugError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let invalid = |why| SlugError::Invalid {
-            text: text.to_string(),
-            why,
-        };
+        let invalid = |why| SlugError::Invalid { text: text.to_string(), why };
         if text.is_empty() || text.len() > SLUG_LEN_MAX {
             return Err(invalid("must be 1 to 40 characters"));
         }
-        if !text
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        {
-            return Err(invalid(
-                "only lowercase letters, digits and '-' are allowed",
-            ));
+        if !text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+            return Err(invalid("only lowercase letters, digits and '-' are allowed"));
         }
         if text.starts_with('-') || text.ends_with('-') {
             return Err(invalid("must not start or end with '-'"));
@@ -73,9 +63,7 @@ impl fmt::Display for MissionSlug {
 }
 
 /// An environment of a mission, in promotion order.
-#[derive(
-    Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Env {
     Dev,
@@ -119,9 +107,7 @@ impl FromStr for Env {
         Env::ALL
             .into_iter()
             .find(|env| env.as_str() == text)
-            .ok_or_else(|| EnvError::Unknown {
-                text: text.to_string(),
-            })
+            .ok_or_else(|| EnvError::Unknown { text: text.to_string() })
     }
 }
 
@@ -132,9 +118,7 @@ impl fmt::Display for Env {
 }
 
 /// One mission in one environment: the key of every datum and action.
-#[derive(
-    Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Scope {
     pub mission: MissionSlug,
     pub env: Env,

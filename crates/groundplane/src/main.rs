@@ -1,1 +1,49 @@
-fn main() {}
+//! `groundplane`: the one binary. It parses the command line, reads files and the clock, and
+//! wires the core crates together. Domain logic lives in the core crates, never here.
+
+mod cli;
+mod demo;
+mod load;
+mod render;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Groundplane: multi-mission ground segment platform.
+#[derive(Parser)]
+#[command(name = "groundplane", version, about)]
+struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Import the demo missions from the real mission databases and print what they contain.
+    Demo {
+        /// Folder of real mission databases (default: $GROUNDPLANE_REAL_DIR or ../shared/real).
+        #[arg(long)]
+        real_dir: Option<PathBuf>,
+    },
+    /// Work with mission models (XTCE files or folders, SCOS-2000 MIB folders).
+    Model {
+        #[command(subcommand)]
+        command: cli::ModelCommand,
+    },
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let result = match args.command {
+        Command::Demo { real_dir } => demo::run(&demo::real_dir(real_dir)),
+        Command::Model { command } => cli::run_model(command),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}

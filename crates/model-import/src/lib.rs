@@ -9,11 +9,12 @@ mod detect;
 pub mod mib;
 mod report;
 mod sources;
+mod suggest;
 pub mod xtce;
 
 pub use detect::{detect, SourceKind};
-pub use report::{Diagnostic, ImportReport, Place, Severity};
 pub use model::ItemKind;
+pub use report::{Diagnostic, ImportReport, Place, Severity};
 pub use sources::{SourceFile, SourceMap};
 
 use model::MissionModel;
@@ -47,7 +48,11 @@ pub fn finish(
     for issue in model.validate() {
         let place = sources.get(issue.item_kind, &issue.item).unwrap_or(fallback).clone();
         let element = format!("{} {}", issue.item_kind, issue.item);
-        report.push(Diagnostic::error(place, element, issue.message));
+        let mut diagnostic = Diagnostic::error(place, element, issue.message);
+        if let Some(suggestion) = issue.reference.as_ref().and_then(|r| suggest::closest(&model, r)) {
+            diagnostic = diagnostic.with_hint(format!("did you mean `{suggestion}`?"));
+        }
+        report.push(diagnostic);
     }
     report.sort();
     if report.has_errors() {

@@ -35,11 +35,7 @@ impl MissionModel {
         for space_system in self.space_systems.values_mut() {
             space_system.aliases.sort();
         }
-        for data_type in self
-            .parameter_types
-            .values_mut()
-            .chain(self.argument_types.values_mut())
-        {
+        for data_type in self.parameter_types.values_mut().chain(self.argument_types.values_mut()) {
             if let TypeKind::Enumerated { values } = &mut data_type.kind {
                 values.sort_by(|a, b| (a.value, a.max, &a.label).cmp(&(b.value, b.max, &b.label)));
             }
@@ -78,11 +74,7 @@ impl MissionModel {
 
     /// Counts of what the model holds.
     pub fn summary(&self) -> ModelSummary {
-        let types = || {
-            self.parameter_types
-                .values()
-                .chain(self.argument_types.values())
-        };
+        let types = || self.parameter_types.values().chain(self.argument_types.values());
         ModelSummary {
             space_systems: self.space_systems.len(),
             parameters: self.parameters.len(),
@@ -90,9 +82,7 @@ impl MissionModel {
             containers: self.containers.len(),
             commands: self.commands.len(),
             argument_types: self.argument_types.len(),
-            calibrators: types()
-                .map(|t| usize::from(t.calibrator.is_some()) + t.context_calibrators.len())
-                .sum(),
+            calibrators: types().map(|t| usize::from(t.calibrator.is_some()) + t.context_calibrators.len()).sum(),
             alarms: self
                 .parameter_types
                 .values()
@@ -110,25 +100,15 @@ mod tests {
     fn enum_type(values: &[(i64, &str)]) -> DataType {
         let values = values
             .iter()
-            .map(|(value, label)| EnumValue {
-                value: *value,
-                max: None,
-                label: label.to_string(),
-                description: None,
-            })
+            .map(|(value, label)| EnumValue { value: *value, max: None, label: label.to_string(), description: None })
             .collect();
         DataType::new(TypeKind::Enumerated { values })
     }
 
     fn model_with(types: &[(&str, DataType)]) -> MissionModel {
-        let mut model = MissionModel {
-            name: "s".into(),
-            ..MissionModel::default()
-        };
+        let mut model = MissionModel { name: "s".into(), ..MissionModel::default() };
         for (path, data_type) in types {
-            model
-                .parameter_types
-                .insert(QualifiedName::parse(path).unwrap(), data_type.clone());
+            model.parameter_types.insert(QualifiedName::parse(path).unwrap(), data_type.clone());
         }
         model
     }

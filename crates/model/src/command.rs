@@ -90,10 +90,7 @@ pub enum CommandEntryKind {
     Container(QualifiedName),
     /// The following `group_size` entries repeated as many times as the argument says (MIB
     /// CDF group repeaters).
-    Group {
-        group_size: u32,
-        count_argument: String,
-    },
+    Group { group_size: u32, count_argument: String },
 }
 
 /// One entry of a command's encoded layout.
@@ -110,19 +107,12 @@ pub struct CommandEntry {
 impl CommandEntry {
     /// An entry right after the previous one.
     pub fn next(kind: CommandEntryKind) -> Self {
-        CommandEntry {
-            kind,
-            location: EntryLocation::NEXT,
-            repeat: None,
-            include_if: None,
-        }
+        CommandEntry { kind, location: EntryLocation::NEXT, repeat: None, include_if: None }
     }
 }
 
 /// How dangerous a command is; `Critical` and above need a second approver in OPS.
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SignificanceLevel {
     None,
@@ -173,9 +163,7 @@ pub struct TransmissionConstraint {
 }
 
 /// A stage of a command's verification (XTCE verifier kinds, PUS service 1 reports).
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum VerifierStage {
     TransferredToRange,
@@ -193,17 +181,11 @@ pub enum VerifierStage {
 #[serde(rename_all = "snake_case")]
 pub enum VerifierCheck {
     /// Passes when this container is received (e.g. a PUS 1 report) and the criteria hold.
-    Container {
-        container: QualifiedName,
-        criteria: Option<Criteria>,
-    },
+    Container { container: QualifiedName, criteria: Option<Criteria> },
     /// Passes when the criteria over telemetry hold.
     Criteria(Criteria),
     /// Passes when the parameter changes by at least `delta`.
-    ParameterChange {
-        parameter: QualifiedName,
-        delta: f64,
-    },
+    ParameterChange { parameter: QualifiedName, delta: f64 },
     /// A custom algorithm the model cannot run; the import report names it.
     Algorithm { name: String },
 }

@@ -77,10 +77,7 @@ pub struct EntryLocation {
 
 impl EntryLocation {
     /// Right after the previous entry.
-    pub const NEXT: EntryLocation = EntryLocation {
-        reference: LocationReference::PreviousEntry,
-        offset_bits: 0,
-    };
+    pub const NEXT: EntryLocation = EntryLocation { reference: LocationReference::PreviousEntry, offset_bits: 0 };
 }
 
 /// How often an entry repeats, and the gap between repeats.
@@ -127,12 +124,7 @@ pub struct ContainerEntry {
 impl ContainerEntry {
     /// An entry right after the previous one, always included, not repeated.
     pub fn next(kind: EntryKind) -> Self {
-        ContainerEntry {
-            kind,
-            location: EntryLocation::NEXT,
-            repeat: None,
-            include_if: None,
-        }
+        ContainerEntry { kind, location: EntryLocation::NEXT, repeat: None, include_if: None }
     }
 }
 

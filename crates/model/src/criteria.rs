@@ -24,22 +24,12 @@ fn is_zero(value: &i32) -> bool {
 impl ParamRef {
     /// A reference to the current calibrated value of `parameter`.
     pub fn calibrated(parameter: QualifiedName) -> Self {
-        ParamRef {
-            parameter,
-            use_calibrated: true,
-            instance: 0,
-            member_path: None,
-        }
+        ParamRef { parameter, use_calibrated: true, instance: 0, member_path: None }
     }
 
     /// A reference to the current raw value of `parameter`.
     pub fn raw(parameter: QualifiedName) -> Self {
-        ParamRef {
-            parameter,
-            use_calibrated: false,
-            instance: 0,
-            member_path: None,
-        }
+        ParamRef { parameter, use_calibrated: false, instance: 0, member_path: None }
     }
 }
 
@@ -119,9 +109,7 @@ impl Criteria {
                     names.push(&right.parameter);
                 }
             }
-            Criteria::All(items) | Criteria::Any(items) => {
-                items.iter().for_each(|item| item.collect_parameters(names))
-            }
+            Criteria::All(items) | Criteria::Any(items) => items.iter().for_each(|item| item.collect_parameters(names)),
             Criteria::Not(inner) => inner.collect_parameters(names),
         }
     }

@@ -105,13 +105,7 @@ pub struct Range {
 impl Range {
     /// The inclusive range `[min, max]` on engineering values.
     pub fn inclusive(min: Option<f64>, max: Option<f64>) -> Self {
-        Range {
-            min,
-            max,
-            min_inclusive: true,
-            max_inclusive: true,
-            calibrated: true,
-        }
+        Range { min, max, min_inclusive: true, max_inclusive: true, calibrated: true }
     }
 }
 
@@ -149,17 +143,9 @@ pub enum TimeEncoding {
     /// A number (the type's encoding) times `scale` plus `offset` gives seconds.
     Scaled { scale: f64, offset: f64 },
     /// CCSDS unsegmented time code: coarse and fine octets (301.0-B).
-    Cuc {
-        coarse_octets: u8,
-        fine_octets: u8,
-        p_field: bool,
-    },
+    Cuc { coarse_octets: u8, fine_octets: u8, p_field: bool },
     /// CCSDS day segmented time code: day octets (2 or 3), milliseconds, sub-ms octets (0/2/4).
-    Cds {
-        day_octets: u8,
-        submillisecond_octets: u8,
-        p_field: bool,
-    },
+    Cds { day_octets: u8, submillisecond_octets: u8, p_field: bool },
 }
 
 /// One dimension of an array: indices `start..=end`, either may come from another parameter.
@@ -230,13 +216,8 @@ impl DataEncoding {
             DataEncoding::Integer { size_bits, .. } | DataEncoding::Float { size_bits, .. } => {
                 Some(u32::from(*size_bits))
             }
-            DataEncoding::String {
-                size: StringSize::Fixed { size_bits },
-                ..
-            } => Some(*size_bits),
-            DataEncoding::Binary {
-                size: BinarySize::Fixed { size_bits },
-            } => Some(*size_bits),
+            DataEncoding::String { size: StringSize::Fixed { size_bits }, .. } => Some(*size_bits),
+            DataEncoding::Binary { size: BinarySize::Fixed { size_bits } } => Some(*size_bits),
             DataEncoding::Custom { size_bits, .. } => *size_bits,
             _ => None,
         }
@@ -329,17 +310,9 @@ pub enum StringSize {
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "size", rename_all = "snake_case")]
 pub enum BinarySize {
-    Fixed {
-        size_bits: u32,
-    },
-    LeadingSize {
-        length_bits: u8,
-        max_bits: Option<u32>,
-    },
-    Dynamic {
-        size_bits: IntegerValue,
-        max_bits: Option<u32>,
-    },
+    Fixed { size_bits: u32 },
+    LeadingSize { length_bits: u8, max_bits: Option<u32> },
+    Dynamic { size_bits: IntegerValue, max_bits: Option<u32> },
 }
 
 #[cfg(test)]
@@ -348,23 +321,12 @@ mod tests {
 
     #[test]
     fn byte_orders_normalise() {
-        assert_eq!(
-            ByteOrder::from_significance(vec![3, 2, 1, 0]),
-            Some(ByteOrder::BigEndian)
-        );
-        assert_eq!(
-            ByteOrder::from_significance(vec![0, 1, 2]),
-            Some(ByteOrder::LittleEndian)
-        );
-        assert_eq!(
-            ByteOrder::from_significance(vec![0]),
-            Some(ByteOrder::BigEndian)
-        );
+        assert_eq!(ByteOrder::from_significance(vec![3, 2, 1, 0]), Some(ByteOrder::BigEndian));
+        assert_eq!(ByteOrder::from_significance(vec![0, 1, 2]), Some(ByteOrder::LittleEndian));
+        assert_eq!(ByteOrder::from_significance(vec![0]), Some(ByteOrder::BigEndian));
         assert_eq!(
             ByteOrder::from_significance(vec![2, 3, 0, 1]),
-            Some(ByteOrder::Custom {
-                significance: vec![2, 3, 0, 1]
-            })
+            Some(ByteOrder::Custom { significance: vec![2, 3, 0, 1] })
         );
         assert_eq!(ByteOrder::from_significance(vec![0, 0]), None);
         assert_eq!(ByteOrder::from_significance(vec![0, 2]), None);

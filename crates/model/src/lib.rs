@@ -23,26 +23,24 @@ mod validate;
 pub use algorithm::{Algorithm, AlgorithmInput, MathOp, MathToken};
 pub use canonical::{CanonicalError, ModelSummary};
 pub use command::{
-    ArgumentAssignment, BaseCommand, CheckWindow, CommandArgument, CommandEntry, CommandEntryKind,
-    MetaCommand, PusCommandId, Significance, SignificanceLevel, TransmissionConstraint, Verifier,
-    VerifierCheck, VerifierStage, WindowAnchor,
+    ArgumentAssignment, BaseCommand, CheckWindow, CommandArgument, CommandEntry, CommandEntryKind, MetaCommand,
+    PusCommandId, Significance, SignificanceLevel, TransmissionConstraint, Verifier, VerifierCheck, VerifierStage,
+    WindowAnchor,
 };
 pub use container::{
-    ContainerEntry, EntryKind, EntryLocation, LocationReference, PiField, PusPacketId, Repeat,
-    SequenceContainer,
+    ContainerEntry, EntryKind, EntryLocation, LocationReference, PiField, PusPacketId, Repeat, SequenceContainer,
 };
 pub use criteria::{Comparison, ComparisonOp, Criteria, Operand, ParamRef};
 pub use datatype::{
-    ArrayDimension, BinarySize, ByteOrder, DataEncoding, DataType, EnumValue, Epoch, FloatFormat,
-    IntegerSign, IntegerValue, Member, Range, StringSize, TimeEncoding, TypeKind,
+    ArrayDimension, BinarySize, ByteOrder, DataEncoding, DataType, EnumValue, Epoch, FloatFormat, IntegerSign,
+    IntegerValue, Member, Range, StringSize, TimeEncoding, TypeKind,
 };
 pub use diff::{Change, ChangeKind, FieldChange, ModelDiff};
 pub use monitoring::{
-    Alarm, AlarmLevel, AlarmRanges, Calibrator, ContextAlarm, ContextCalibrator, EnumAlarm,
-    SplinePoint,
+    Alarm, AlarmLevel, AlarmRanges, Calibrator, ContextAlarm, ContextCalibrator, EnumAlarm, SplinePoint,
 };
 pub use name::{Alias, QualifiedName, SpaceSystem};
-pub use validate::{ItemKind, ValidationIssue, ValidationKind};
+pub use validate::{ItemKind, ValidationIssue, ValidationKind, NESTING_MAX};
 
 use std::collections::BTreeMap;
 

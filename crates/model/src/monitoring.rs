@@ -12,11 +12,7 @@ pub enum Calibrator {
     Polynomial { coefficients: Vec<f64> },
     /// Piecewise interpolation between points sorted by raw value; `order` 0 is a step
     /// function, 1 linear interpolation.
-    Spline {
-        order: u8,
-        extrapolate: bool,
-        points: Vec<SplinePoint>,
-    },
+    Spline { order: u8, extrapolate: bool, points: Vec<SplinePoint> },
     /// A reverse-Polish expression over the raw value (`ThisParameter`) and others.
     MathOperation { tokens: Vec<MathToken> },
     /// SCOS-2000 logarithmic calibration: `y = 1 / (a0 + a1·ln x + a2·ln²x + a3·ln³x + a4·ln⁴x)`.
@@ -38,9 +34,7 @@ pub struct ContextCalibrator {
 }
 
 /// Alarm severities, from least to most severe (XTCE names; MIB soft = warning, hard = critical).
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AlarmLevel {
     Normal,

@@ -22,18 +22,13 @@ impl QualifiedName {
             return Some(Self::root());
         }
         let rest = path.strip_prefix('/')?;
-        let segments_ok = rest
-            .split('/')
-            .all(|s| !s.is_empty() && s != "." && s != "..");
+        let segments_ok = rest.split('/').all(|s| !s.is_empty() && s != "." && s != "..");
         segments_ok.then(|| QualifiedName(path.to_string()))
     }
 
     /// `self/child`. The child must be a single segment (no `/`).
     pub fn join(&self, child: &str) -> Self {
-        assert!(
-            !child.contains('/') && !child.is_empty(),
-            "join takes one segment, got {child:?}"
-        );
+        assert!(!child.contains('/') && !child.is_empty(), "join takes one segment, got {child:?}");
         if self.0 == "/" {
             QualifiedName(format!("/{child}"))
         } else {
@@ -99,10 +94,7 @@ mod tests {
         let name = QualifiedName::parse("/BogusSAT/SC001/Payload1/PAY1_CURRENT").unwrap();
         assert_eq!(name.local(), "PAY1_CURRENT");
         assert_eq!(name.parent().as_str(), "/BogusSAT/SC001/Payload1");
-        assert_eq!(
-            QualifiedName::parse("/a").unwrap().parent(),
-            QualifiedName::root()
-        );
+        assert_eq!(QualifiedName::parse("/a").unwrap().parent(), QualifiedName::root());
         assert_eq!(QualifiedName::root().join("a").join("b").as_str(), "/a/b");
         for bad in ["", "a/b", "/a//b", "/a/../b", "/a/"] {
             assert!(QualifiedName::parse(bad).is_none(), "{bad}");

@@ -56,9 +56,8 @@ impl ModelDiff {
     /// What differs from `old` to `new`.
     pub fn between(old: &MissionModel, new: &MissionModel) -> ModelDiff {
         let mut changes = Vec::new();
-        let mut compare = |collection: &'static str, old: Value, new: Value| {
-            diff_collection(collection, old, new, &mut changes)
-        };
+        let mut compare =
+            |collection: &'static str, old: Value, new: Value| diff_collection(collection, old, new, &mut changes);
         let json = |value: Result<Value, serde_json::Error>| value.unwrap_or(Value::Null);
         macro_rules! collection {
             ($field:ident) => {
@@ -87,11 +86,7 @@ impl ModelDiff {
     /// How many items were added, removed and changed.
     pub fn counts(&self) -> (usize, usize, usize) {
         let count = |kind| self.changes.iter().filter(|c| c.kind == kind).count();
-        (
-            count(ChangeKind::Added),
-            count(ChangeKind::Removed),
-            count(ChangeKind::Changed),
-        )
+        (count(ChangeKind::Added), count(ChangeKind::Removed), count(ChangeKind::Changed))
     }
 }
 
@@ -102,12 +97,7 @@ fn diff_collection(collection: &'static str, old: Value, new: Value, changes: &m
     let mut names: BTreeMap<&String, ()> = old.keys().map(|k| (k, ())).collect();
     names.extend(new.keys().map(|k| (k, ())));
     for name in names.keys() {
-        let change = |kind, fields| Change {
-            collection,
-            name: name.to_string(),
-            kind,
-            fields,
-        };
+        let change = |kind, fields| Change { collection, name: name.to_string(), kind, fields };
         match (old.get(*name), new.get(*name)) {
             (Some(_), None) => changes.push(change(ChangeKind::Removed, Vec::new())),
             (None, Some(_)) => changes.push(change(ChangeKind::Added, Vec::new())),
@@ -121,13 +111,7 @@ fn diff_collection(collection: &'static str, old: Value, new: Value, changes: &m
     }
 }
 
-fn diff_value(
-    collection: &str,
-    path: String,
-    old: &Value,
-    new: &Value,
-    out: &mut Vec<FieldChange>,
-) {
+fn diff_value(collection: &str, path: String, old: &Value, new: &Value, out: &mut Vec<FieldChange>) {
     if old == new {
         return;
     }
@@ -137,11 +121,7 @@ fn diff_value(
             keys.sort();
             keys.dedup();
             for key in keys {
-                let sub = if path.is_empty() {
-                    key.clone()
-                } else {
-                    format!("{path}.{key}")
-                };
+                let sub = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
                 match (a.get(key), b.get(key)) {
                     (Some(x), Some(y)) => diff_value(collection, sub, x, y, out),
                     (x, y) => out.push(field(collection, sub, x, y)),
@@ -174,12 +154,7 @@ fn field(collection: &str, path: String, old: Option<&Value>, new: Option<&Value
             None => text,
         }
     };
-    FieldChange {
-        aspect: aspect(collection, &path),
-        old: old.map(text),
-        new: new.map(text),
-        path,
-    }
+    FieldChange { aspect: aspect(collection, &path), old: old.map(text), new: new.map(text), path }
 }
 
 /// Names the aspect a field path belongs to, from its first segment.

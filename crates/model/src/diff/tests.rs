@@ -6,23 +6,11 @@ fn name(path: &str) -> QualifiedName {
 }
 
 fn model() -> MissionModel {
-    let mut model = MissionModel {
-        name: "s".into(),
-        ..MissionModel::default()
-    };
-    let mut data_type = DataType::new(TypeKind::Integer {
-        signed: false,
-        size_bits: 8,
-        valid_range: None,
-    });
-    data_type.encoding = Some(DataEncoding::Integer {
-        size_bits: 8,
-        sign: IntegerSign::Unsigned,
-        byte_order: ByteOrder::BigEndian,
-    });
-    data_type.calibrator = Some(Calibrator::Polynomial {
-        coefficients: vec![0.0, 1.0],
-    });
+    let mut model = MissionModel { name: "s".into(), ..MissionModel::default() };
+    let mut data_type = DataType::new(TypeKind::Integer { signed: false, size_bits: 8, valid_range: None });
+    data_type.encoding =
+        Some(DataEncoding::Integer { size_bits: 8, sign: IntegerSign::Unsigned, byte_order: ByteOrder::BigEndian });
+    data_type.calibrator = Some(Calibrator::Polynomial { coefficients: vec![0.0, 1.0] });
     model.parameter_types.insert(name("/s/t"), data_type);
     let mut command = MetaCommand::new(name("/s/cmd"));
     command.arguments.push(CommandArgument {
@@ -53,15 +41,10 @@ fn field_changes_are_labelled() {
     check(
         |model| {
             let data_type = model.parameter_types.get_mut(&name("/s/t")).unwrap();
-            data_type.calibrator = Some(Calibrator::Polynomial {
-                coefficients: vec![0.5, 2.0],
-            });
+            data_type.calibrator = Some(Calibrator::Polynomial { coefficients: vec![0.5, 2.0] });
             data_type.alarm = Some(Alarm::Ranges {
                 min_violations: 1,
-                ranges: AlarmRanges {
-                    warning: Some(Range::inclusive(Some(1.0), None)),
-                    ..Default::default()
-                },
+                ranges: AlarmRanges { warning: Some(Range::inclusive(Some(1.0), None)), ..Default::default() },
                 delta: None,
             });
             if let Some(DataEncoding::Integer { size_bits, .. }) = &mut data_type.encoding {
@@ -74,9 +57,7 @@ fn field_changes_are_labelled() {
                 description: None,
                 initial_value: Some("3".into()),
             });
-            model
-                .commands
-                .insert(name("/s/new"), MetaCommand::new(name("/s/new")));
+            model.commands.insert(name("/s/new"), MetaCommand::new(name("/s/new")));
         },
         expect![[r#"
             parameter_types:

@@ -3,49 +3,29 @@
 
 use super::{ItemKind, Sink, ValidationIssue, ValidationKind, NESTING_MAX};
 use crate::{
-    ContainerEntry, EntryKind, IntegerValue, LocationReference, MissionModel, QualifiedName,
-    SequenceContainer, TypeKind,
+    ContainerEntry, EntryKind, IntegerValue, LocationReference, MissionModel, QualifiedName, SequenceContainer,
+    TypeKind,
 };
 use std::collections::BTreeMap;
 
 /// Base chains of containers and commands must end.
 pub(super) fn check_cycles(model: &MissionModel, issues: &mut Vec<ValidationIssue>) {
     for name in model.containers.keys() {
-        let chain = follow(name, |n| {
-            model.containers.get(n).and_then(|c| c.base.clone())
-        });
+        let chain = follow(name, |n| model.containers.get(n).and_then(|c| c.base.clone()));
         if let Some(message) = chain {
-            Sink {
-                issues,
-                item_kind: ItemKind::Container,
-                item: name,
-            }
-            .push(ValidationKind::Cycle, message);
+            Sink { issues, item_kind: ItemKind::Container, item: name }.push(ValidationKind::Cycle, message);
         }
     }
     for name in model.commands.keys() {
-        let chain = follow(name, |n| {
-            model
-                .commands
-                .get(n)
-                .and_then(|c| c.base.as_ref().map(|b| b.command.clone()))
-        });
+        let chain = follow(name, |n| model.commands.get(n).and_then(|c| c.base.as_ref().map(|b| b.command.clone())));
         if let Some(message) = chain {
-            Sink {
-                issues,
-                item_kind: ItemKind::Command,
-                item: name,
-            }
-            .push(ValidationKind::Cycle, message);
+            Sink { issues, item_kind: ItemKind::Command, item: name }.push(ValidationKind::Cycle, message);
         }
     }
 }
 
 /// Follows `next` from `start`; a message when the chain comes back or is too deep.
-fn follow(
-    start: &QualifiedName,
-    next: impl Fn(&QualifiedName) -> Option<QualifiedName>,
-) -> Option<String> {
+fn follow(start: &QualifiedName, next: impl Fn(&QualifiedName) -> Option<QualifiedName>) -> Option<String> {
     let mut current = next(start)?;
     for _ in 0..NESTING_MAX {
         if &current == start {
@@ -53,9 +33,7 @@ fn follow(
         }
         current = next(&current)?;
     }
-    Some(format!(
-        "base chain of `{start}` is deeper than {NESTING_MAX}"
-    ))
+    Some(format!("base chain of `{start}` is deeper than {NESTING_MAX}"))
 }
 
 /// An entry's bits, from the start of the container chain.
@@ -71,11 +49,7 @@ struct Span {
 pub(super) fn check_layout(model: &MissionModel, issues: &mut Vec<ValidationIssue>) {
     let mut memo = BTreeMap::new();
     for (name, container) in &model.containers {
-        let mut sink = Sink {
-            issues,
-            item_kind: ItemKind::Container,
-            item: name,
-        };
+        let mut sink = Sink { issues, item_kind: ItemKind::Container, item: name };
         let (mut spans, mut cursor) = match &container.base {
             Some(base) => chain_layout(model, base, &mut memo, 0),
             None => (Vec::new(), Some(0)),
@@ -100,10 +74,7 @@ pub(super) fn check_layout(model: &MissionModel, issues: &mut Vec<ValidationIssu
                 if span.end > i64::from(size) {
                     sink.push(
                         ValidationKind::PastEnd,
-                        format!(
-                            "entry `{}` ends at bit {} but the container is {size} bits",
-                            span.label, span.end
-                        ),
+                        format!("entry `{}` ends at bit {} but the container is {size} bits", span.label, span.end),
                     );
                 }
             }
@@ -158,33 +129,18 @@ fn place(
         LocationReference::ContainerEnd => None,
     };
     let (label, size) = match &entry.kind {
-        EntryKind::Parameter(p) | EntryKind::ArrayParameter(p) => {
-            (p.local().to_string(), parameter_size(model, p))
-        }
+        EntryKind::Parameter(p) | EntryKind::ArrayParameter(p) => (p.local().to_string(), parameter_size(model, p)),
         EntryKind::Container(c) => {
-            let size = if depth < NESTING_MAX {
-                included_size(model, c, memo, depth)
-            } else {
-                None
-            };
+            let size = if depth < NESTING_MAX { included_size(model, c, memo, depth) } else { None };
             (c.local().to_string(), size)
         }
-        EntryKind::Fixed { size_bits, .. } => {
-            ("fixed value".to_string(), Some(i64::from(*size_bits)))
-        }
-        EntryKind::Group { .. } => {
-            return Placed {
-                span: None,
-                cursor: None,
-            }
-        }
+        EntryKind::Fixed { size_bits, .. } => ("fixed value".to_string(), Some(i64::from(*size_bits))),
+        EntryKind::Group { .. } => return Placed { span: None, cursor: None },
     };
     let size = match (&entry.repeat, size) {
         (None, size) => size,
         (Some(repeat), Some(size)) => match repeat.count {
-            IntegerValue::Fixed(n) if n >= 1 => {
-                Some(n * size + (n - 1) * i64::from(repeat.offset_bits))
-            }
+            IntegerValue::Fixed(n) if n >= 1 => Some(n * size + (n - 1) * i64::from(repeat.offset_bits)),
             _ => None,
         },
         (Some(_), None) => None,
@@ -200,10 +156,7 @@ fn place(
             }),
             cursor: Some(start + size),
         },
-        _ => Placed {
-            span: None,
-            cursor: None,
-        },
+        _ => Placed { span: None, cursor: None },
     }
 }
 
@@ -232,14 +185,10 @@ fn type_size(model: &MissionModel, name: &QualifiedName, depth: usize) -> Option
         return encoding.fixed_size_bits().map(i64::from);
     }
     match &data_type.kind {
-        TypeKind::Aggregate { members } => members
-            .iter()
-            .map(|member| type_size(model, &member.type_ref, depth + 1))
-            .sum(),
-        TypeKind::Array {
-            element_type,
-            dimensions,
-        } => {
+        TypeKind::Aggregate { members } => {
+            members.iter().map(|member| type_size(model, &member.type_ref, depth + 1)).sum()
+        }
+        TypeKind::Array { element_type, dimensions } => {
             let element = type_size(model, element_type, depth + 1)?;
             let mut count = 1i64;
             for dimension in dimensions {
@@ -263,22 +212,14 @@ pub(super) fn check_identification(model: &MissionModel, issues: &mut Vec<Valida
     let mut by_pus: BTreeMap<PusKey, &SequenceContainer> = BTreeMap::new();
     for container in model.containers.values().filter(|c| !c.r#abstract) {
         let mut ambiguous_with = |first: &QualifiedName, how: &str| {
-            Sink {
-                issues,
-                item_kind: ItemKind::Container,
-                item: &container.name,
-            }
-            .push(
+            Sink { issues, item_kind: ItemKind::Container, item: &container.name }.push(
                 ValidationKind::AmbiguousIdentification,
                 format!("has the same {how} as `{first}`: a packet could be either"),
             )
         };
         if let (Some(base), Some(restriction)) = (&container.base, &container.restriction) {
             let siblings = by_restriction.entry(base).or_default();
-            if let Some(first) = siblings
-                .iter()
-                .find(|s| s.restriction.as_ref() == Some(restriction))
-            {
+            if let Some(first) = siblings.iter().find(|s| s.restriction.as_ref() == Some(restriction)) {
                 ambiguous_with(&first.name, "base and restriction criteria");
             }
             siblings.push(container);
@@ -298,12 +239,6 @@ type PusKey = (u16, u8, u8, Option<i64>, Option<i64>);
 
 fn pus_key(container: &SequenceContainer) -> Option<PusKey> {
     container.pus.as_ref().map(|pus| {
-        (
-            pus.apid,
-            pus.service,
-            pus.subtype,
-            pus.pi1.as_ref().map(|pi| pi.value),
-            pus.pi2.as_ref().map(|pi| pi.value),
-        )
+        (pus.apid, pus.service, pus.subtype, pus.pi1.as_ref().map(|pi| pi.value), pus.pi2.as_ref().map(|pi| pi.value))
     })
 }

@@ -61,6 +61,8 @@ pub struct ValidationIssue {
     pub item_kind: ItemKind,
     pub item: QualifiedName,
     pub message: String,
+    /// For an unresolved reference: the name that did not resolve.
+    pub reference: Option<QualifiedName>,
 }
 
 impl MissionModel {
@@ -84,11 +86,16 @@ pub(crate) struct Sink<'a> {
 
 impl Sink<'_> {
     pub fn push(&mut self, kind: ValidationKind, message: String) {
+        self.push_issue(kind, message, None);
+    }
+
+    pub fn push_issue(&mut self, kind: ValidationKind, message: String, reference: Option<QualifiedName>) {
         self.issues.push(ValidationIssue {
             kind,
             item_kind: self.item_kind,
             item: self.item.clone(),
             message,
+            reference,
         });
     }
 }

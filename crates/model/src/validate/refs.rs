@@ -2,8 +2,8 @@
 
 use super::{ItemKind, Sink, ValidationIssue, ValidationKind};
 use crate::{
-    ArrayDimension, Criteria, DataType, EntryKind, Epoch, IntegerValue, MathToken, MissionModel,
-    QualifiedName, TypeKind, VerifierCheck,
+    ArrayDimension, Criteria, DataType, EntryKind, Epoch, IntegerValue, MathToken, MissionModel, QualifiedName,
+    TypeKind, VerifierCheck,
 };
 use crate::{BinarySize, CommandEntryKind, DataEncoding, StringSize};
 use std::collections::BTreeMap;
@@ -11,50 +11,27 @@ use std::collections::BTreeMap;
 pub(super) fn check(model: &MissionModel, issues: &mut Vec<ValidationIssue>) {
     let refs = Refs { model };
     for (name, data_type) in &model.parameter_types {
-        let mut sink = Sink {
-            issues,
-            item_kind: ItemKind::ParameterType,
-            item: name,
-        };
+        let mut sink = Sink { issues, item_kind: ItemKind::ParameterType, item: name };
         refs.data_type(data_type, &model.parameter_types, &mut sink);
     }
     for (name, data_type) in &model.argument_types {
-        let mut sink = Sink {
-            issues,
-            item_kind: ItemKind::ArgumentType,
-            item: name,
-        };
+        let mut sink = Sink { issues, item_kind: ItemKind::ArgumentType, item: name };
         refs.data_type(data_type, &model.argument_types, &mut sink);
     }
     for (name, parameter) in &model.parameters {
-        let mut sink = Sink {
-            issues,
-            item_kind: ItemKind::Parameter,
-            item: name,
-        };
-        refs.type_ref(
-            &parameter.type_ref,
-            &model.parameter_types,
-            "parameter type",
-            &mut sink,
-        );
+        let mut sink = Sink { issues, item_kind: ItemKind::Parameter, item: name };
+        refs.type_ref(&parameter.type_ref, &model.parameter_types, "parameter type", &mut sink);
         refs.criteria(parameter.validity.as_ref(), &mut sink);
     }
     for (name, container) in &model.containers {
-        let mut sink = Sink {
-            issues,
-            item_kind: ItemKind::Container,
-            item: name,
-        };
+        let mut sink = Sink { issues, item_kind: ItemKind::Container, item: name };
         if let Some(base) = &container.base {
             refs.container(base, &mut sink);
         }
         refs.criteria(container.restriction.as_ref(), &mut sink);
         for entry in &container.entries {
             match &entry.kind {
-                EntryKind::Parameter(p) | EntryKind::ArrayParameter(p) => {
-                    refs.parameter(p, &mut sink)
-                }
+                EntryKind::Parameter(p) | EntryKind::ArrayParameter(p) => refs.parameter(p, &mut sink),
                 EntryKind::Container(c) => refs.container(c, &mut sink),
                 EntryKind::Fixed { .. } => {}
                 EntryKind::Group { count, .. } => refs.integer_value(count, &mut sink),
@@ -66,19 +43,11 @@ pub(super) fn check(model: &MissionModel, issues: &mut Vec<ValidationIssue>) {
         }
     }
     for (name, command) in &model.commands {
-        let mut sink = Sink {
-            issues,
-            item_kind: ItemKind::Command,
-            item: name,
-        };
+        let mut sink = Sink { issues, item_kind: ItemKind::Command, item: name };
         refs.command(model, command, &mut sink);
     }
     for (name, algorithm) in &model.algorithms {
-        let mut sink = Sink {
-            issues,
-            item_kind: ItemKind::Algorithm,
-            item: name,
-        };
+        let mut sink = Sink { issues, item_kind: ItemKind::Algorithm, item: name };
         for input in &algorithm.inputs {
             refs.parameter(&input.parameter.parameter, &mut sink);
         }
@@ -93,10 +62,7 @@ struct Refs<'a> {
 
 impl Refs<'_> {
     fn unresolved(&self, what: &str, name: &QualifiedName, sink: &mut Sink<'_>) {
-        sink.push(
-            ValidationKind::UnresolvedReference,
-            format!("{what} `{name}` is not defined"),
-        );
+        sink.push(ValidationKind::UnresolvedReference, format!("{what} `{name}` is not defined"));
     }
 
     fn parameter(&self, name: &QualifiedName, sink: &mut Sink<'_>) {
@@ -133,9 +99,9 @@ impl Refs<'_> {
         match value {
             IntegerValue::Fixed(_) => {}
             IntegerValue::Dynamic { parameter, .. } => self.parameter(&parameter.parameter, sink),
-            IntegerValue::Lookup(entries) => entries
-                .iter()
-                .for_each(|(criteria, _)| self.criteria(Some(criteria), sink)),
+            IntegerValue::Lookup(entries) => {
+                entries.iter().for_each(|(criteria, _)| self.criteria(Some(criteria), sink))
+            }
         }
     }
 
@@ -147,17 +113,9 @@ impl Refs<'_> {
         }
     }
 
-    fn data_type(
-        &self,
-        data_type: &DataType,
-        types: &BTreeMap<QualifiedName, DataType>,
-        sink: &mut Sink<'_>,
-    ) {
+    fn data_type(&self, data_type: &DataType, types: &BTreeMap<QualifiedName, DataType>, sink: &mut Sink<'_>) {
         match &data_type.kind {
-            TypeKind::Array {
-                element_type,
-                dimensions,
-            } => {
+            TypeKind::Array { element_type, dimensions } => {
                 self.type_ref(element_type, types, "element type", sink);
                 for ArrayDimension { start, end } in dimensions {
                     self.integer_value(start, sink);
@@ -169,20 +127,14 @@ impl Refs<'_> {
                     self.type_ref(&member.type_ref, types, "member type", sink);
                 }
             }
-            TypeKind::AbsoluteTime {
-                epoch: Epoch::OffsetFrom(param),
-                ..
-            } => self.parameter(&param.parameter, sink),
+            TypeKind::AbsoluteTime { epoch: Epoch::OffsetFrom(param), .. } => self.parameter(&param.parameter, sink),
             _ => {}
         }
         match &data_type.encoding {
-            Some(DataEncoding::String {
-                size: StringSize::Dynamic { size_bits, .. },
-                ..
-            })
-            | Some(DataEncoding::Binary {
-                size: BinarySize::Dynamic { size_bits, .. },
-            }) => self.integer_value(size_bits, sink),
+            Some(DataEncoding::String { size: StringSize::Dynamic { size_bits, .. }, .. })
+            | Some(DataEncoding::Binary { size: BinarySize::Dynamic { size_bits, .. } }) => {
+                self.integer_value(size_bits, sink)
+            }
             _ => {}
         }
         if let Some(crate::Calibrator::MathOperation { tokens }) = &data_type.calibrator {
@@ -217,19 +169,12 @@ impl Refs<'_> {
             }
         }
         for argument in &command.arguments {
-            self.type_ref(
-                &argument.type_ref,
-                &model.argument_types,
-                "argument type",
-                sink,
-            );
+            self.type_ref(&argument.type_ref, &model.argument_types, "argument type", sink);
         }
         for entry in &command.entries {
             match &entry.kind {
                 CommandEntryKind::Argument(name) => check_argument(name, sink),
-                CommandEntryKind::Group { count_argument, .. } => {
-                    check_argument(count_argument, sink)
-                }
+                CommandEntryKind::Group { count_argument, .. } => check_argument(count_argument, sink),
                 CommandEntryKind::Parameter(p) => self.parameter(p, sink),
                 CommandEntryKind::Container(c) => self.container(c, sink),
                 CommandEntryKind::Fixed { .. } => {}
@@ -241,10 +186,7 @@ impl Refs<'_> {
         }
         for verifier in &command.verifiers {
             match &verifier.check {
-                VerifierCheck::Container {
-                    container,
-                    criteria,
-                } => {
+                VerifierCheck::Container { container, criteria } => {
                     self.container(container, sink);
                     self.criteria(criteria.as_ref(), sink);
                 }
@@ -263,10 +205,7 @@ fn argument_names(model: &MissionModel, command: &crate::MetaCommand) -> Vec<Str
     for _ in 0..super::NESTING_MAX {
         let Some(cmd) = current else { break };
         names.extend(cmd.arguments.iter().map(|a| a.name.clone()));
-        current = cmd
-            .base
-            .as_ref()
-            .and_then(|base| model.commands.get(&base.command));
+        current = cmd.base.as_ref().and_then(|base| model.commands.get(&base.command));
     }
     names
 }

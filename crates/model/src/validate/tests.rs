@@ -6,29 +6,17 @@ fn name(path: &str) -> QualifiedName {
 }
 
 fn uint(size_bits: u8) -> DataType {
-    let mut data_type = DataType::new(TypeKind::Integer {
-        signed: false,
-        size_bits,
-        valid_range: None,
-    });
-    data_type.encoding = Some(DataEncoding::Integer {
-        size_bits,
-        sign: IntegerSign::Unsigned,
-        byte_order: ByteOrder::BigEndian,
-    });
+    let mut data_type = DataType::new(TypeKind::Integer { signed: false, size_bits, valid_range: None });
+    data_type.encoding =
+        Some(DataEncoding::Integer { size_bits, sign: IntegerSign::Unsigned, byte_order: ByteOrder::BigEndian });
     data_type
 }
 
 /// A model with types `/s/u8`, `/s/u16`, parameters `/s/a` (u8), `/s/b` (u16), `/s/c` (u8)
 /// and an abstract header container `/s/hdr` holding `a`.
 fn base_model() -> MissionModel {
-    let mut model = MissionModel {
-        name: "s".into(),
-        ..MissionModel::default()
-    };
-    model
-        .space_systems
-        .insert(name("/s"), SpaceSystem::default());
+    let mut model = MissionModel { name: "s".into(), ..MissionModel::default() };
+    model.space_systems.insert(name("/s"), SpaceSystem::default());
     model.parameter_types.insert(name("/s/u8"), uint(8));
     model.parameter_types.insert(name("/s/u16"), uint(16));
     for (param, type_ref) in [("a", "u8"), ("b", "u16"), ("c", "u8")] {
@@ -48,9 +36,7 @@ fn base_model() -> MissionModel {
     }
     let mut header = SequenceContainer::new(name("/s/hdr"));
     header.r#abstract = true;
-    header
-        .entries
-        .push(ContainerEntry::next(EntryKind::Parameter(name("/s/a"))));
+    header.entries.push(ContainerEntry::next(EntryKind::Parameter(name("/s/a"))));
     model.containers.insert(header.name.clone(), header);
     model
 }
@@ -70,10 +56,7 @@ fn restricted(container: &str, value: &str, entries: Vec<ContainerEntry>) -> Seq
 fn at(reference: LocationReference, offset_bits: i64, parameter: &str) -> ContainerEntry {
     ContainerEntry {
         kind: EntryKind::Parameter(name(parameter)),
-        location: EntryLocation {
-            reference,
-            offset_bits,
-        },
+        location: EntryLocation { reference, offset_bits },
         repeat: None,
         include_if: None,
     }
@@ -86,12 +69,7 @@ fn check(edit: impl FnOnce(&mut MissionModel), expect: Expect) {
     let lines: Vec<String> = model
         .validate()
         .iter()
-        .map(|issue| {
-            format!(
-                "{:?} {} {}: {}",
-                issue.kind, issue.item_kind, issue.item, issue.message
-            )
-        })
+        .map(|issue| format!("{:?} {} {}: {}", issue.kind, issue.item_kind, issue.item, issue.message))
         .collect();
     expect.assert_eq(&lines.join("\n"));
 }
@@ -100,11 +78,7 @@ fn check(edit: impl FnOnce(&mut MissionModel), expect: Expect) {
 fn clean_model_has_no_issues() {
     check(
         |model| {
-            let packet = restricted(
-                "/s/p1",
-                "1",
-                vec![ContainerEntry::next(EntryKind::Parameter(name("/s/b")))],
-            );
+            let packet = restricted("/s/p1", "1", vec![ContainerEntry::next(EntryKind::Parameter(name("/s/b")))]);
             model.containers.insert(packet.name.clone(), packet);
         },
         expect![[""]],
@@ -115,18 +89,13 @@ fn clean_model_has_no_issues() {
 fn unresolved_references() {
     check(
         |model| {
-            let mut packet = restricted(
-                "/s/p1",
-                "1",
-                vec![ContainerEntry::next(EntryKind::Parameter(name("/s/nope")))],
-            );
+            let mut packet =
+                restricted("/s/p1", "1", vec![ContainerEntry::next(EntryKind::Parameter(name("/s/nope")))]);
             packet.base = Some(name("/s/missing"));
             model.containers.insert(packet.name.clone(), packet);
             model.parameters.get_mut(&name("/s/c")).unwrap().type_ref = name("/s/u99");
             let mut command = MetaCommand::new(name("/s/cmd"));
-            command
-                .entries
-                .push(CommandEntry::next(CommandEntryKind::Argument("x".into())));
+            command.entries.push(CommandEntry::next(CommandEntryKind::Argument("x".into())));
             model.commands.insert(command.name.clone(), command);
         },
         expect![[r#"
@@ -167,10 +136,7 @@ fn absolute_entries_may_share_bits() {
             let packet = restricted(
                 "/s/p1",
                 "1",
-                vec![
-                    at(LocationReference::PacketStart, 8, "/s/b"),
-                    at(LocationReference::PacketStart, 8, "/s/c"),
-                ],
+                vec![at(LocationReference::PacketStart, 8, "/s/b"), at(LocationReference::PacketStart, 8, "/s/c")],
             );
             model.containers.insert(packet.name.clone(), packet);
         },

@@ -1,0 +1,159 @@
+//! The `groundplane` binary end to end: exit codes, output, and `model diff` on real models.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use test_utils::real;
+
+fn groundplane(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_groundplane"))
+        .args(args)
+        .env("GROUNDPLANE_REAL_DIR", test_utils::real_dir())
+        .output()
+        .expect("the groundplane binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn arg(path: &Path) -> &str {
+    path.to_str().expect("test paths are UTF-8")
+}
+
+/// A fresh folder under the system temp dir, removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(label: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("gp-it-{label}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        TempDir(dir)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn check_a_good_model_exits_zero_with_counts() {
+    let out = groundplane(&["model", "check", arg(&real("xtcetools-bogussat/BogusSAT-1.xml"))]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    assert!(stdout.contains("model BogusSAT  sha256:"), "{stdout}");
+    assert!(stdout.contains("report: 0 error(s)"), "{stdout}");
+}
+
+#[test]
+fn check_a_broken_model_exits_one_and_points_at_the_place() {
+    let dir = TempDir::new("broken");
+    let original = std::fs::read_to_string(real("xtcetools-bogussat/BogusSAT-1.xml")).unwrap();
+    let first_ref = original.find("parameterTypeRef=\"").expect("BogusSAT-1 has type references");
+    let value_at = first_ref + "parameterTypeRef=\"".len();
+    let broken = format!("{}NoSuchType_{}", &original[..value_at], &original[value_at..]);
+    let line = original[..first_ref].lines().count();
+    let path = dir.0.join("broken.xml");
+    std::fs::write(&path, broken).unwrap();
+    let out = groundplane(&["model", "check", arg(&path)]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains(&format!("broken.xml:{line}:")), "want line {line} in:\n{stderr}");
+    assert!(stderr.contains("NoSuchType_"), "{stderr}");
+    assert!(stderr.contains(" | "), "a source snippet is shown: {stderr}");
+}
+
+#[test]
+fn diff_bogussat_1_against_2_shows_real_differences() {
+    let out = groundplane(&[
+        "model",
+        "diff",
+        arg(&real("xtcetools-bogussat/BogusSAT-1.xml")),
+        arg(&real("xtcetools-bogussat/BogusSAT-2.xml")),
+    ]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // BogusSAT-2 has 30 containers to BogusSAT-1's 5 and 11 commands to its 10.
+    assert!(stdout.contains("containers:\n"), "{stdout}");
+    assert!(stdout.lines().any(|l| l.starts_with("  + ")), "something is added: {stdout}");
+    let last = stdout.lines().last().unwrap_or("");
+    assert!(last.ends_with("changed") && !last.starts_with("0 added"), "{last}");
+    let json = groundplane(&[
+        "model",
+        "diff",
+        "--json",
+        arg(&real("xtcetools-bogussat/BogusSAT-1.xml")),
+        arg(&real("xtcetools-bogussat/BogusSAT-2.xml")),
+    ]);
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).expect("diff --json is JSON");
+    assert!(value["added"].as_u64().unwrap() > 0);
+    assert_ne!(value["old"], value["new"]);
+}
+
+/// Copies the real MIB into a temp folder, applying `edit` to the named tables.
+fn edited_mib(dir: &Path, edit: impl Fn(&str, String) -> String) -> PathBuf {
+    let target = dir.join(format!("mib-{}", std::fs::read_dir(dir).unwrap().count()));
+    std::fs::create_dir_all(&target).unwrap();
+    for entry in std::fs::read_dir(real("spacepylibrary/mib-ascii")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_string();
+        let content = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(target.join(&name), edit(&name, content)).unwrap();
+    }
+    target
+}
+
+#[test]
+fn diff_of_two_edited_mibs_shows_the_edits() {
+    let dir = TempDir::new("mibdiff");
+    let a = edited_mib(&dir.0, |_, content| content);
+    // In B: the first PCF row gets a new description, and the last CCF row is removed.
+    let b = edited_mib(&dir.0, |name, content| match name {
+        "pcf.dat" => {
+            let mut lines: Vec<String> = content.lines().map(str::to_string).collect();
+            let mut fields: Vec<String> = lines[0].split('\t').map(str::to_string).collect();
+            fields[1] = "EDITED DESCRIPTION".into();
+            lines[0] = fields.join("\t");
+            lines.join("\n") + "\n"
+        }
+        "ccf.dat" => {
+            let lines: Vec<&str> = content.lines().collect();
+            lines[..lines.len() - 1].join("\n") + "\n"
+        }
+        _ => content,
+    });
+    let pcf_name = std::fs::read_to_string(a.join("pcf.dat")).unwrap().split('\t').next().unwrap().to_string();
+    let ccf = std::fs::read_to_string(a.join("ccf.dat")).unwrap();
+    let removed_command = ccf.lines().last().unwrap().split('\t').next().unwrap().to_string();
+    let out = groundplane(&["model", "diff", arg(&a), arg(&b)]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(stdout.contains(&format!("/{pcf_name}")), "changed parameter {pcf_name} named:\n{stdout}");
+    assert!(stdout.contains("EDITED DESCRIPTION"), "{stdout}");
+    assert!(
+        stdout.lines().any(|l| l.starts_with("  - ") && l.ends_with(&format!("/{removed_command}"))),
+        "removed command {removed_command} listed:\n{stdout}"
+    );
+}
+
+#[test]
+fn show_prints_an_item_with_its_place() {
+    let out = groundplane(&["model", "show", arg(&real("xtcetools-bogussat/BogusSAT-1.xml")), "PAY1_CURRENT"]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(stdout.contains("parameter /BogusSAT/SC001/Payload1/PAY1_CURRENT (defined at "), "{stdout}");
+    assert!(stdout.contains("\"type_ref\""), "{stdout}");
+}
+
+#[test]
+fn demo_imports_every_demo_mission() {
+    let out = groundplane(&["demo"]);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    for mission in ["bogussat", "jpss-1", "imap-idex", "spacepy-mib"] {
+        assert!(stdout.contains(&format!("mission {mission} ")), "{stdout}");
+    }
+    assert!(!stdout.contains("FAILED"), "{stdout}");
+}
