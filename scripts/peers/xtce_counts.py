@@ -17,10 +17,10 @@ import xml.etree.ElementTree as ET
 
 # Model sets: one file, or several files that form one model (imported as a folder).
 PUS = "yamcs/examples-pus-mdb/"
-PUS_SERVICES = [PUS + f for f in ("pus5.xml", "pus11.xml", "pus17.xml", "pus19.xml", "pus20.xml", "pus23.xml")]
+# pus20.xml is an upstream draft with undefined references; BogusSAT-1 and BogusSAT-2 carry
+# deliberate defects. The Rust tests pin their exact errors; they are not counted here.
+PUS_SERVICES = [PUS + f for f in ("pus5.xml", "pus11.xml", "pus17.xml", "pus19.xml", "pus23.xml")]
 SETS = [
-    ["xtcetools-bogussat/BogusSAT-1.xml"],
-    ["xtcetools-bogussat/BogusSAT-2.xml"],
     ["xtcetools-bogussat/UnitTests.xml"],
     ["xtcetools-bogussat/Diagnostic_Log_Packets.xml"],
     ["lasp-space_packet_parser/jpss/jpss1_geolocation_xtce_v1.xml"],
@@ -45,7 +45,7 @@ SETS = [
     ["yamcs/xtce-tests/container-entry.xml"],
     ["yamcs/xtce-tests/empty-match-criteria.xml"],
     [PUS + "dt.xml", PUS + "pus.xml", PUS + "landing.xml"] + PUS_SERVICES,
-    [PUS + "dt.xml", PUS + "pus-xtce-verif.xml", PUS + "landing.xml"] + PUS_SERVICES,
+    [PUS + "dt.xml", PUS + "pus-xtce-verif.xml"],
 ]
 
 

@@ -10,8 +10,8 @@ use std::process::ExitCode;
 /// A demo mission: its slug and where its model is, relative to the real material folder.
 /// Only permissively licensed material is used (see shared/real/SOURCES.md).
 pub const DEMO_MISSIONS: [(&str, &str); 4] = [
-    ("bogussat", "xtcetools-bogussat/BogusSAT-2.xml"),
     ("jpss-1", "lasp-space_packet_parser/jpss/jpss1_geolocation_xtce_v1.xml"),
+    ("bogussat-diag", "xtcetools-bogussat/Diagnostic_Log_Packets.xml"),
     ("imap-idex", "lasp-space_packet_parser/idex/idex_combined_science_definition.xml"),
     ("spacepy-mib", "spacepylibrary/mib-ascii"),
 ];

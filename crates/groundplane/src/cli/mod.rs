@@ -38,6 +38,9 @@ pub enum ModelCommand {
         b: PathBuf,
         #[arg(long)]
         json: bool,
+        /// Compare what could be read even when a model has errors (they are printed too).
+        #[arg(long)]
+        allow_errors: bool,
     },
 }
 
@@ -46,7 +49,7 @@ pub fn run_model(command: ModelCommand) -> anyhow::Result<ExitCode> {
     let outcome = match command {
         ModelCommand::Check { path, json } => check(&path, json)?,
         ModelCommand::Show { path, name } => show(&path, name.as_deref())?,
-        ModelCommand::Diff { a, b, json } => diff(&a, &b, json)?,
+        ModelCommand::Diff { a, b, json, allow_errors } => diff(&a, &b, json, allow_errors)?,
     };
     print!("{}", outcome.stdout);
     eprint!("{}", outcome.stderr);
@@ -212,14 +215,32 @@ fn find(model: &MissionModel, name: &str) -> Vec<(ItemKind, QualifiedName)> {
     all.into_iter().filter(|(_, n)| n.as_str().ends_with(&suffix)).collect()
 }
 
+/// A model for `diff`: imported, or with `allow_errors` read as far as possible (its errors
+/// go to `stderr`).
+fn diff_side(path: &Path, allow_errors: bool, stderr: &mut String) -> anyhow::Result<Result<Imported, Outcome>> {
+    let loaded = load_model(path)?;
+    if !allow_errors || loaded.result.is_ok() {
+        return Ok(imported_or_outcome(loaded).map(|(imported, _)| imported).map_err(|mut outcome| {
+            outcome.stderr.push_str("  = hint: `--allow-errors` compares what could be read\n");
+            outcome
+        }));
+    }
+    let partial = model_import::import_partial(loaded.kind, &loaded.files);
+    let n_errors = partial.report.count(Severity::Error);
+    stderr.push_str(&render::report(&partial.report, &loaded.files));
+    let _ = writeln!(stderr, "warning: {}: {n_errors} error(s); the diff covers what could be read", path.display());
+    Ok(Ok(partial))
+}
+
 /// `model diff`.
-pub fn diff(a: &Path, b: &Path, as_json: bool) -> anyhow::Result<Outcome> {
-    let (old, _) = match imported_or_outcome(load_model(a)?) {
-        Ok(found) => found,
+pub fn diff(a: &Path, b: &Path, as_json: bool, allow_errors: bool) -> anyhow::Result<Outcome> {
+    let mut stderr = String::new();
+    let old = match diff_side(a, allow_errors, &mut stderr)? {
+        Ok(imported) => imported,
         Err(outcome) => return Ok(outcome),
     };
-    let (new, _) = match imported_or_outcome(load_model(b)?) {
-        Ok(found) => found,
+    let new = match diff_side(b, allow_errors, &mut stderr)? {
+        Ok(imported) => imported,
         Err(outcome) => return Ok(outcome),
     };
     let diff = ModelDiff::between(&old.model, &new.model);
@@ -230,5 +251,5 @@ pub fn diff(a: &Path, b: &Path, as_json: bool) -> anyhow::Result<Outcome> {
         let new_digest = new.model.digest()?;
         format!("--- {} {old_digest}\n+++ {} {new_digest}\n{diff}\n", a.display(), b.display())
     };
-    Ok(Outcome { stdout, ..Outcome::default() })
+    Ok(Outcome { stdout, stderr, ..Outcome::default() })
 }

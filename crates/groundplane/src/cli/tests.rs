@@ -5,7 +5,8 @@ use test_utils::real;
 
 #[test]
 fn unknown_name_fails_with_message() {
-    let outcome = show(&real("xtcetools-bogussat/BogusSAT-1.xml"), Some("NoSuchThing")).unwrap();
+    let outcome =
+        show(&real("lasp-space_packet_parser/jpss/jpss1_geolocation_xtce_v1.xml"), Some("NoSuchThing")).unwrap();
     assert!(outcome.failed);
     assert!(outcome.stderr.contains("no parameter, type, container or command is named `NoSuchThing`"));
 }

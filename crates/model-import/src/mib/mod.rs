@@ -44,13 +44,20 @@ const NOT_IMPORTED: [&str; 30] = [
 
 /// Imports a SCOS-2000 MIB given as its table files.
 pub fn import(files: &[SourceFile]) -> Result<Imported, ImportReport> {
+    crate::finish(read(files))
+}
+
+/// Reads the MIB table files into a draft: whatever could be built, and every finding so far.
+pub fn read(files: &[SourceFile]) -> crate::Draft {
     let mut cx = Ctx::new(root_name(files));
     let tables = Tables::read(&mut cx, files);
     let fallback = match files.first() {
         Some(file) => Place::new(file.file_name(), 1, 1),
         None => {
-            cx.report.push(Diagnostic::error(Place::new("mib", 1, 1), "MIB", "no MIB table files were given"));
-            return Err(cx.report);
+            let fallback = Place::new("mib", 1, 1);
+            cx.report.push(Diagnostic::error(fallback.clone(), "MIB", "no MIB table files were given"));
+            let Ctx { model, report, sources, .. } = cx;
+            return crate::Draft { model, report, sources, fallback };
         }
     };
     cx.sources.insert(ItemKind::SpaceSystem, cx.root.clone(), fallback.clone());
@@ -63,17 +70,18 @@ pub fn import(files: &[SourceFile]) -> Result<Imported, ImportReport> {
     verification::read(&mut cx, &tables, &params, &packets, &commands);
     cx.flush_ignored();
     let Ctx { model, report, sources, .. } = cx;
-    crate::finish(model, report, sources, &fallback)
+    crate::Draft { model, report, sources, fallback }
 }
 
-/// The root space system's name: the folder holding the tables, or `MIB`.
+/// The root space system's name: the database name in `vdf.dat` (VDF_NAME), else `MIB`.
+/// Never the folder's name, so a copy of a MIB in another folder is the same model.
 fn root_name(files: &[SourceFile]) -> String {
-    let folder = files.first().and_then(|file| {
-        let mut parts = file.path.rsplit(['/', '\\']);
-        parts.next();
-        parts.next().map(str::to_string)
+    let vdf_name = files.iter().find(|file| file.file_name() == "vdf.dat").and_then(|file| {
+        let text = std::str::from_utf8(&file.bytes).ok()?;
+        let name = text.lines().next()?.split('\t').next()?.trim();
+        Some(name.to_string())
     });
-    folder.filter(|name| table::is_segment(name)).unwrap_or_else(|| "MIB".to_string())
+    vdf_name.filter(|name| table::is_segment(name)).unwrap_or_else(|| "MIB".to_string())
 }
 
 /// The state of one import: the model being built, the report and the source map.

@@ -169,8 +169,8 @@ fn context_calibration() {
         expect![[r#"
             MODE: Enumerated { values: [EnumValue { value: 0, max: None, label: "SAFE", description: None }, EnumValue { value: 1, max: Some(3), label: "NOMINAL", description: None }] }
             TEMP: Float { size_bits: 64, valid_range: None }
-              when Compare(Comparison { left: ParamRef { parameter: "/SAT/MODE", use_calibrated: false, instance: 0, member_path: None }, op: Eq, right: Value("0") }): Polynomial { coefficients: [0.0, 1.0, 0.0, 0.0, 0.0] }
-              when Compare(Comparison { left: ParamRef { parameter: "/SAT/MODE", use_calibrated: false, instance: 0, member_path: None }, op: Eq, right: Value("1") }): Polynomial { coefficients: [0.0, 2.0, 0.0, 0.0, 0.0] }
+              when Compare(Comparison { left: ParamRef { parameter: "/MIB/MODE", use_calibrated: false, instance: 0, member_path: None }, op: Eq, right: Value("0") }): Polynomial { coefficients: [0.0, 1.0, 0.0, 0.0, 0.0] }
+              when Compare(Comparison { left: ParamRef { parameter: "/MIB/MODE", use_calibrated: false, instance: 0, member_path: None }, op: Eq, right: Value("1") }): Polynomial { coefficients: [0.0, 2.0, 0.0, 0.0, 0.0] }
         "#]],
     );
 }
@@ -208,9 +208,9 @@ fn context_limit_checks() {
         "VOLT|1|2|U|I\n",
         "VOLT|1|S|10|20|MODE|1\nVOLT|2|H|5|25\n",
         expect![[r#"
-        VOLT: Ranges { min_violations: 1, ranges: AlarmRanges { watch: None, warning: None, distress: None, critical: Some(Range { min: Some(5.0), max: Some(25.0), min_inclusive: true, max_inclusive: true, calibrated: false }), severe: None }, delta: None }
-        VOLT when Compare(Comparison { left: ParamRef { parameter: "/SAT/MODE", use_calibrated: false, instance: 0, member_path: None }, op: Eq, right: Value("1") }): Ranges { min_violations: 1, ranges: AlarmRanges { watch: None, warning: Some(Range { min: Some(10.0), max: Some(20.0), min_inclusive: true, max_inclusive: true, calibrated: false }), distress: None, critical: None, severe: None }, delta: None }
-    "#]],
+            VOLT: Ranges { min_violations: 1, ranges: AlarmRanges { watch: None, warning: None, distress: None, critical: Some(Range { min: Some(5.0), max: Some(25.0), min_inclusive: true, max_inclusive: true, calibrated: false }), severe: None }, delta: None }
+            VOLT when Compare(Comparison { left: ParamRef { parameter: "/MIB/MODE", use_calibrated: false, instance: 0, member_path: None }, op: Eq, right: Value("1") }): Ranges { min_violations: 1, ranges: AlarmRanges { watch: None, warning: Some(Range { min: Some(10.0), max: Some(20.0), min_inclusive: true, max_inclusive: true, calibrated: false }), distress: None, critical: None, severe: None }, delta: None }
+        "#]],
     );
 }
 
@@ -229,7 +229,7 @@ fn status_checks() {
 #[track_caller]
 fn check_container(tables: &[(&str, &str)], container: &str, expect: Expect) {
     let model = model_of(tables);
-    let name = model::QualifiedName::parse(&format!("/SAT/{container}")).unwrap();
+    let name = model::QualifiedName::parse(&format!("/MIB/{container}")).unwrap();
     let container = &model.containers[&name];
     let mut out = format!("{:?} size {:?}\n", container.pus, container.size_bits);
     for entry in &container.entries {
@@ -254,9 +254,9 @@ fn fixed_packet() {
         "HK",
         expect![[r#"
             Some(PusPacketId { apid: 100, service: 3, subtype: 25, pi1: Some(PiField { offset_bits: 128, width_bits: 8, value: 7 }), pi2: None, spid: Some(5000) }) size Some(216)
-            PacketStart+128 Parameter("/SAT/SID") None
-            PacketStart+136 Parameter("/SAT/MODE") None
-            PacketStart+148 Parameter("/SAT/TEMP") Some(Repeat { count: Fixed(3), offset_bits: 8 })
+            PacketStart+128 Parameter("/MIB/SID") None
+            PacketStart+136 Parameter("/MIB/MODE") None
+            PacketStart+148 Parameter("/MIB/TEMP") Some(Repeat { count: Fixed(3), offset_bits: 8 })
         "#]],
     );
 }
@@ -278,13 +278,13 @@ fn variable_packet_groups() {
         "SPID_6000",
         expect![[r#"
             Some(PusPacketId { apid: 100, service: 3, subtype: 26, pi1: None, pi2: None, spid: Some(6000) }) size None
-            PacketStart+128 Parameter("/SAT/SID") None
-            PreviousEntry+0 Parameter("/SAT/N") None
-            PreviousEntry+0 Group { group_size: 2, count: Dynamic { parameter: ParamRef { parameter: "/SAT/N", use_calibrated: false, instance: 0, member_path: None }, slope: 1, intercept: 0 } } None
-            PreviousEntry+0 Parameter("/SAT/TEMP") None
-            PreviousEntry+3 Parameter("/SAT/VOLT") None
+            PacketStart+128 Parameter("/MIB/SID") None
+            PreviousEntry+0 Parameter("/MIB/N") None
+            PreviousEntry+0 Group { group_size: 2, count: Dynamic { parameter: ParamRef { parameter: "/MIB/N", use_calibrated: false, instance: 0, member_path: None }, slope: 1, intercept: 0 } } None
+            PreviousEntry+0 Parameter("/MIB/TEMP") None
+            PreviousEntry+3 Parameter("/MIB/VOLT") None
             PreviousEntry+0 Group { group_size: 1, count: Fixed(4) } None
-            PreviousEntry+0 Parameter("/SAT/TEMP") None
+            PreviousEntry+0 Parameter("/MIB/TEMP") None
         "#]],
     );
 }
@@ -293,7 +293,7 @@ fn variable_packet_groups() {
 #[track_caller]
 fn check_command(tables: &[(&str, &str)], command: &str, expect: Expect) {
     let model = model_of(tables);
-    let name = model::QualifiedName::parse(&format!("/SAT/{command}")).unwrap();
+    let name = model::QualifiedName::parse(&format!("/MIB/{command}")).unwrap();
     let command = &model.commands[&name];
     let mut out = format!("{:?} {:?}\n", command.pus, command.significance.as_ref().map(|s| s.level));
     for argument in &command.arguments {
@@ -402,11 +402,11 @@ fn verification_stages() {
         "SET|C|1\nSET|C|2\nSET|C|3\nSET|C|4\n",
         expect![[r#"
             SET Accepted CheckWindow { start_ms: 0, stop_ms: 5000, anchor: CommandRelease }
-              Container { container: "/SAT/SPID_11", criteria: None }
+              Container { container: "/MIB/SPID_11", criteria: None }
             SET Complete CheckWindow { start_ms: 0, stop_ms: 60000, anchor: CommandRelease }
-              Container { container: "/SAT/SPID_17", criteria: None }
+              Container { container: "/MIB/SPID_17", criteria: None }
             SET Complete CheckWindow { start_ms: 2000, stop_ms: 32000, anchor: CommandRelease }
-              Criteria(All([Compare(Comparison { left: ParamRef { parameter: "/SAT/MODE", use_calibrated: true, instance: 0, member_path: None }, op: Eq, right: Value("NOMINAL") }), All([Compare(Comparison { left: ParamRef { parameter: "/SAT/VOLT", use_calibrated: false, instance: 0, member_path: None }, op: Ge, right: Value("290") }), Compare(Comparison { left: ParamRef { parameter: "/SAT/VOLT", use_calibrated: false, instance: 0, member_path: None }, op: Le, right: Value("310") })])]))
+              Criteria(All([Compare(Comparison { left: ParamRef { parameter: "/MIB/MODE", use_calibrated: true, instance: 0, member_path: None }, op: Eq, right: Value("NOMINAL") }), All([Compare(Comparison { left: ParamRef { parameter: "/MIB/VOLT", use_calibrated: false, instance: 0, member_path: None }, op: Ge, right: Value("290") }), Compare(Comparison { left: ParamRef { parameter: "/MIB/VOLT", use_calibrated: false, instance: 0, member_path: None }, op: Le, right: Value("310") })])]))
         "#]],
     );
 }
@@ -435,11 +435,11 @@ fn parameter_fields() {
     check_parameters(
         "T|temp|42|C|3|12||OK||N|R|||||||2||||||long text\nOK|flag|||1|0||||N|R\nK|const|||3|4||||N|C|||||7\nH|obt|||9|1||||N|H\n",
         expect![[r#"
-            /SAT/H Ground default None aliases [] descr Some("obt")
-            /SAT/K Constant default Some("7") aliases [] descr Some("const")
-            /SAT/OK Telemetered default None aliases [] descr Some("flag")
-            /SAT/T Telemetered default None aliases [Alias { namespace: "MIB:PCF_PID", alias: "42" }] descr Some("temp\nlong text")
-              valid when Compare(Comparison { left: ParamRef { parameter: "/SAT/OK", use_calibrated: false, instance: 0, member_path: None }, op: Eq, right: Value("2") })
+            /MIB/H Ground default None aliases [] descr Some("obt")
+            /MIB/K Constant default Some("7") aliases [] descr Some("const")
+            /MIB/OK Telemetered default None aliases [] descr Some("flag")
+            /MIB/T Telemetered default None aliases [Alias { namespace: "MIB:PCF_PID", alias: "42" }] descr Some("temp\nlong text")
+              valid when Compare(Comparison { left: ParamRef { parameter: "/MIB/OK", use_calibrated: false, instance: 0, member_path: None }, op: Eq, right: Value("2") })
         "#]],
     );
 }

@@ -27,10 +27,7 @@ pub fn math_tokens(
                 let calibrated = cx.flag(item, "useCalibratedValue", true)?;
                 match resolve_param(cx, item, "parameterRef", space, calibrated) {
                     Ok(param) => {
-                        inputs.push(AlgorithmInput {
-                            input_name: None,
-                            parameter: param.clone(),
-                        });
+                        inputs.push(AlgorithmInput { input_name: None, parameter: param.clone() });
                         tokens.push(MathToken::Parameter(param));
                     }
                     Err(reported) => failed = Some(reported),
@@ -96,22 +93,10 @@ pub fn math_algorithm(cx: &mut Cx, def: &Def<'_, '_>) -> Option<Algorithm> {
     for item in elements(node) {
         match local(item) {
             "MathOperation" => {
-                let output = resolve_attr(
-                    cx,
-                    item,
-                    "outputParameterRef",
-                    ItemKind::Parameter,
-                    &def.space,
-                )
-                .ok();
+                let output = resolve_attr(cx, item, "outputParameterRef", ItemKind::Parameter, &def.space).ok();
                 let tokens = math_tokens(cx, item, &def.space).ok();
                 if let (Some(output), Some((expression, inputs))) = (output, tokens) {
-                    algorithm = Some(Algorithm {
-                        inputs,
-                        output,
-                        expression,
-                        description: description(node),
-                    });
+                    algorithm = Some(Algorithm { inputs, output, expression, description: description(node) });
                 }
             }
             "AliasSet" => {}
@@ -124,9 +109,8 @@ pub fn math_algorithm(cx: &mut Cx, def: &Def<'_, '_>) -> Option<Algorithm> {
 /// A `CustomAlgorithm` (Java, JavaScript, Python...): reported; its outputs stay derived.
 pub fn custom_algorithm(cx: &mut Cx, def: &Def<'_, '_>) {
     let node = def.node;
-    let language = super::cx::child(node, "AlgorithmText")
-        .and_then(|text| text.attribute("language"))
-        .unwrap_or("unknown");
+    let language =
+        super::cx::child(node, "AlgorithmText").and_then(|text| text.attribute("language")).unwrap_or("unknown");
     cx.unsupported(
         node,
         format!("custom algorithm `{}` in {language} cannot be run by the model; its outputs stay as derived parameters with no computation", def.name),
@@ -149,8 +133,7 @@ pub fn custom_algorithm(cx: &mut Cx, def: &Def<'_, '_>) {
         if is_yamcs_system(reference) {
             continue;
         }
-        if let Ok(name) = resolve_attr(cx, output, "parameterRef", ItemKind::Parameter, &def.space)
-        {
+        if let Ok(name) = resolve_attr(cx, output, "parameterRef", ItemKind::Parameter, &def.space) {
             cx.derived_outputs.push(name);
         }
     }

@@ -56,30 +56,18 @@ impl ArgumentIndex {
     }
 
     /// Reports attribute `attr` of `node` unless `command`'s chain declares its argument.
-    pub fn check(
-        &self,
-        cx: &mut Cx,
-        node: Node<'_, '_>,
-        attr: &str,
-        command: &QualifiedName,
-    ) -> Res<String> {
+    pub fn check(&self, cx: &mut Cx, node: Node<'_, '_>, attr: &str, command: &QualifiedName) -> Res<String> {
         let argument = cx.req(node, attr)?.trim();
         if self.declares(command, argument) {
             return Ok(argument.to_string());
         }
-        let message = format!(
-            "argument `{argument}` is not an argument of {command} or of a command it extends"
-        );
+        let message = format!("argument `{argument}` is not an argument of {command} or of a command it extends");
         Err(cx.attr_error(node, attr, message))
     }
 }
 
 /// The arguments of an `ArgumentList`; one that cannot be read is reported and left out.
-pub fn arguments(
-    cx: &mut Cx,
-    node: Node<'_, '_>,
-    space: &QualifiedName,
-) -> Res<Vec<CommandArgument>> {
+pub fn arguments(cx: &mut Cx, node: Node<'_, '_>, space: &QualifiedName) -> Res<Vec<CommandArgument>> {
     let mut arguments = Vec::new();
     for item in elements(node) {
         if local(item) != "Argument" {

@@ -5,8 +5,8 @@ use super::algorithms::math_tokens;
 use super::criteria::match_criteria;
 use super::cx::{child, elements, local, Cx, Res};
 use model::{
-    Alarm, AlarmLevel, AlarmRanges, Calibrator, ContextAlarm, ContextCalibrator, DataType,
-    EnumAlarm, QualifiedName, Range, SplinePoint, TypeKind,
+    Alarm, AlarmLevel, AlarmRanges, Calibrator, ContextAlarm, ContextCalibrator, DataType, EnumAlarm, QualifiedName,
+    Range, SplinePoint, TypeKind,
 };
 use roxmltree::Node;
 
@@ -58,10 +58,7 @@ fn spline(cx: &mut Cx, node: Node<'_, '_>) -> Res<Calibrator> {
     let order: u8 = cx.num(node, "order", 1)?;
     let extrapolate = cx.flag(node, "extrapolate", false)?;
     if order > 1 {
-        cx.unsupported(
-            node,
-            format!("spline order {order} is interpolated linearly by the model"),
-        );
+        cx.unsupported(node, format!("spline order {order} is interpolated linearly by the model"));
     }
     let mut points = Vec::new();
     for point in elements(node) {
@@ -74,19 +71,11 @@ fn spline(cx: &mut Cx, node: Node<'_, '_>) -> Res<Calibrator> {
         points.push(SplinePoint { raw, calibrated });
     }
     points.sort_by(|a, b| a.raw.total_cmp(&b.raw));
-    Ok(Calibrator::Spline {
-        order: order.min(1),
-        extrapolate,
-        points,
-    })
+    Ok(Calibrator::Spline { order: order.min(1), extrapolate, points })
 }
 
 /// A `ContextCalibratorList`; a context calibrator that cannot be read is reported and left out.
-pub fn context_calibrators(
-    cx: &mut Cx,
-    node: Node<'_, '_>,
-    space: &QualifiedName,
-) -> Vec<ContextCalibrator> {
+pub fn context_calibrators(cx: &mut Cx, node: Node<'_, '_>, space: &QualifiedName) -> Vec<ContextCalibrator> {
     let mut list = Vec::new();
     for item in elements(node) {
         if local(item) != "ContextCalibrator" {
@@ -101,10 +90,7 @@ pub fn context_calibrators(
             continue;
         };
         if let Some(calibrator) = calibrator_in(cx, calibrator_node, space) {
-            list.push(ContextCalibrator {
-                context,
-                calibrator,
-            });
+            list.push(ContextCalibrator { context, calibrator });
         }
     }
     list
@@ -115,10 +101,7 @@ fn context_match(cx: &mut Cx, node: Node<'_, '_>, space: &QualifiedName) -> Res<
         return Err(cx.error(node, "needs a ContextMatch"));
     };
     for item in elements(node) {
-        if !matches!(
-            local(item),
-            "ContextMatch" | "Calibrator" | "StaticAlarmRanges" | "EnumerationAlarmList"
-        ) {
+        if !matches!(local(item), "ContextMatch" | "Calibrator" | "StaticAlarmRanges" | "EnumerationAlarmList") {
             cx.unhandled(item);
         }
     }
@@ -148,12 +131,7 @@ pub fn default_alarm(cx: &mut Cx, node: Node<'_, '_>, data_type: &mut DataType) 
 }
 
 /// A `ContextAlarmList`.
-pub fn context_alarms(
-    cx: &mut Cx,
-    node: Node<'_, '_>,
-    space: &QualifiedName,
-    data_type: &mut DataType,
-) -> Res<()> {
+pub fn context_alarms(cx: &mut Cx, node: Node<'_, '_>, space: &QualifiedName, data_type: &mut DataType) -> Res<()> {
     let enumerated = matches!(data_type.kind, TypeKind::Enumerated { .. });
     let mut list = Vec::new();
     for item in elements(node) {
@@ -177,11 +155,7 @@ fn alarm(cx: &mut Cx, node: Node<'_, '_>, enumerated: bool) -> Res<Option<Alarm>
         match local(item) {
             "StaticAlarmRanges" if !enumerated => {
                 let ranges = static_ranges(cx, item)?;
-                found = Some(Alarm::Ranges {
-                    min_violations,
-                    ranges,
-                    delta: None,
-                });
+                found = Some(Alarm::Ranges { min_violations, ranges, delta: None });
             }
             "EnumerationAlarmList" if enumerated => {
                 let default_level = match node.attribute("defaultAlarmLevel") {
@@ -189,21 +163,11 @@ fn alarm(cx: &mut Cx, node: Node<'_, '_>, enumerated: bool) -> Res<Option<Alarm>
                     Some(text) => level(cx, node, "defaultAlarmLevel", text)?,
                 };
                 let levels = enum_alarms(cx, item, default_level)?;
-                found = Some(Alarm::Enumeration {
-                    min_violations,
-                    levels,
-                });
+                found = Some(Alarm::Enumeration { min_violations, levels });
             }
             "ContextMatch" => {}
-            "AlarmConditions" | "CustomAlarm" | "ChangeAlarmRanges" | "AlarmMultiRanges"
-            | "RateAlarm" => {
-                cx.unsupported(
-                    item,
-                    format!(
-                        "`{}` alarms are not supported by the model; ignored",
-                        local(item)
-                    ),
-                );
+            "AlarmConditions" | "CustomAlarm" | "ChangeAlarmRanges" | "AlarmMultiRanges" | "RateAlarm" => {
+                cx.unsupported(item, format!("`{}` alarms are not supported by the model; ignored", local(item)));
             }
             _ => cx.unhandled(item),
         }
@@ -212,8 +176,7 @@ fn alarm(cx: &mut Cx, node: Node<'_, '_>, enumerated: bool) -> Res<Option<Alarm>
 }
 
 fn level(cx: &mut Cx, node: Node<'_, '_>, attr: &str, text: &str) -> Res<AlarmLevel> {
-    AlarmLevel::parse(text)
-        .ok_or_else(|| cx.attr_error(node, attr, format!("`{text}` is not an alarm level")))
+    AlarmLevel::parse(text).ok_or_else(|| cx.attr_error(node, attr, format!("`{text}` is not an alarm level")))
 }
 
 fn static_ranges(cx: &mut Cx, node: Node<'_, '_>) -> Res<AlarmRanges> {
@@ -236,19 +199,11 @@ fn static_ranges(cx: &mut Cx, node: Node<'_, '_>) -> Res<AlarmRanges> {
         };
         *slot = Some(range(cx, item)?);
     }
-    if node
-        .attribute("applyTo")
-        .is_some_and(|apply| apply.trim() == "raw")
-    {
-        for range in [
-            &mut ranges.watch,
-            &mut ranges.warning,
-            &mut ranges.distress,
-            &mut ranges.critical,
-            &mut ranges.severe,
-        ]
-        .into_iter()
-        .flatten()
+    if node.attribute("applyTo").is_some_and(|apply| apply.trim() == "raw") {
+        for range in
+            [&mut ranges.watch, &mut ranges.warning, &mut ranges.distress, &mut ranges.critical, &mut ranges.severe]
+                .into_iter()
+                .flatten()
         {
             range.calibrated = false;
         }
@@ -267,8 +222,5 @@ fn enum_alarms(cx: &mut Cx, node: Node<'_, '_>, default_level: AlarmLevel) -> Re
         let text = cx.req(item, "alarmLevel")?;
         labels.push((label.to_string(), level(cx, item, "alarmLevel", text)?));
     }
-    Ok(EnumAlarm {
-        default_level,
-        labels,
-    })
+    Ok(EnumAlarm { default_level, labels })
 }

@@ -9,17 +9,13 @@ use super::index::Def;
 use super::names::{resolve_attr, resolve_text};
 use super::verifiers;
 use model::{
-    ArgumentAssignment, BaseCommand, CommandEntry, CommandEntryKind, ItemKind, MetaCommand,
-    QualifiedName, Significance, SignificanceLevel, TransmissionConstraint,
+    ArgumentAssignment, BaseCommand, CommandEntry, CommandEntryKind, ItemKind, MetaCommand, QualifiedName,
+    Significance, SignificanceLevel, TransmissionConstraint,
 };
 use roxmltree::Node;
 
 /// A `MetaCommand`; `arguments` checks its argument references along the base chain.
-pub fn command(
-    cx: &mut Cx,
-    def: &Def<'_, '_>,
-    argument_index: &ArgumentIndex,
-) -> Option<MetaCommand> {
+pub fn command(cx: &mut Cx, def: &Def<'_, '_>, argument_index: &ArgumentIndex) -> Option<MetaCommand> {
     let node = def.node;
     let space = &def.space;
     let mut command = MetaCommand::new(def.name.clone());
@@ -29,41 +25,33 @@ pub fn command(
     // still resolve.
     command.r#abstract = cx.flag(node, "abstract", false).unwrap_or(false);
     for item in elements(node) {
-        let _read: Res<()> =
-            match local(item) {
-                "BaseMetaCommand" => base_command(cx, item, space, argument_index)
-                    .map(|base| command.base = Some(base)),
-                "ArgumentList" => arguments::arguments(cx, item, space)
-                    .map(|arguments| command.arguments = arguments),
-                "CommandContainer" => {
-                    let base = command.base.as_ref().map(|base| base.command.clone());
-                    let context = (&def.name, base.as_ref(), argument_index);
-                    let read = command_container(cx, item, space, context);
-                    read.map(|(entries, implied_base)| {
-                        command.entries = entries;
-                        // A container extending another command's container, with no
-                        // BaseMetaCommand, extends that command.
-                        if command.base.is_none() {
-                            command.base = implied_base.map(|command| BaseCommand {
-                                command,
-                                assignments: Vec::new(),
-                            });
-                        }
-                    })
-                }
-                "DefaultSignificance" => {
-                    significance(cx, item).map(|s| command.significance = Some(s))
-                }
-                "TransmissionConstraintList" => constraints(cx, item, space)
-                    .map(|constraints| command.constraints = constraints),
-                "VerifierSet" => verifiers::verifiers(cx, item, space)
-                    .map(|verifiers| command.verifiers = verifiers),
-                "AliasSet" => Ok(()),
-                _ => {
-                    cx.unhandled(item);
-                    Ok(())
-                }
-            };
+        let _read: Res<()> = match local(item) {
+            "BaseMetaCommand" => base_command(cx, item, space, argument_index).map(|base| command.base = Some(base)),
+            "ArgumentList" => arguments::arguments(cx, item, space).map(|arguments| command.arguments = arguments),
+            "CommandContainer" => {
+                let base = command.base.as_ref().map(|base| base.command.clone());
+                let context = (&def.name, base.as_ref(), argument_index);
+                let read = command_container(cx, item, space, context);
+                read.map(|(entries, implied_base)| {
+                    command.entries = entries;
+                    // A container extending another command's container, with no
+                    // BaseMetaCommand, extends that command.
+                    if command.base.is_none() {
+                        command.base = implied_base.map(|command| BaseCommand { command, assignments: Vec::new() });
+                    }
+                })
+            }
+            "DefaultSignificance" => significance(cx, item).map(|s| command.significance = Some(s)),
+            "TransmissionConstraintList" => {
+                constraints(cx, item, space).map(|constraints| command.constraints = constraints)
+            }
+            "VerifierSet" => verifiers::verifiers(cx, item, space).map(|verifiers| command.verifiers = verifiers),
+            "AliasSet" => Ok(()),
+            _ => {
+                cx.unhandled(item);
+                Ok(())
+            }
+        };
     }
     Some(command)
 }
@@ -95,10 +83,7 @@ fn base_command(
             }
         }
     }
-    Ok(BaseCommand {
-        command,
-        assignments,
-    })
+    Ok(BaseCommand { command, assignments })
 }
 
 /// The entries of a `CommandContainer`, and the command whose container its `BaseContainer`
@@ -108,11 +93,7 @@ fn command_container(
     cx: &mut Cx,
     node: Node<'_, '_>,
     space: &QualifiedName,
-    (command, base_command, argument_index): (
-        &QualifiedName,
-        Option<&QualifiedName>,
-        &ArgumentIndex,
-    ),
+    (command, base_command, argument_index): (&QualifiedName, Option<&QualifiedName>, &ArgumentIndex),
 ) -> Res<(Vec<CommandEntry>, Option<QualifiedName>)> {
     let mut entries = Vec::new();
     let mut implied_base = None;
@@ -128,14 +109,7 @@ fn command_container(
                 }
             }
         } else {
-            let container = resolve_text(
-                cx,
-                base,
-                "containerRef",
-                reference,
-                ItemKind::Container,
-                space,
-            )?;
+            let container = resolve_text(cx, base, "containerRef", reference, ItemKind::Container, space)?;
             entries.push(CommandEntry::next(CommandEntryKind::Container(container)));
         }
         if let Some(restriction) = child(base, "RestrictionCriteria") {
@@ -155,37 +129,27 @@ fn command_container(
             }
         }
         for item in elements(list) {
-            let kind = match local(item) {
-                "ArgumentRefEntry" | "ArrayArgumentRefEntry" => argument_index
-                    .check(cx, item, "argumentRef", command)
-                    .map(CommandEntryKind::Argument),
-                "ParameterRefEntry" => {
-                    resolve_attr(cx, item, "parameterRef", ItemKind::Parameter, space)
-                        .map(CommandEntryKind::Parameter)
-                }
-                "ContainerRefEntry" => {
-                    resolve_attr(cx, item, "containerRef", ItemKind::Container, space)
-                        .map(CommandEntryKind::Container)
-                }
-                "FixedValueEntry" => {
-                    fixed_value(cx, item).map(|(size_bits, value)| CommandEntryKind::Fixed {
+            let kind =
+                match local(item) {
+                    "ArgumentRefEntry" | "ArrayArgumentRefEntry" => {
+                        argument_index.check(cx, item, "argumentRef", command).map(CommandEntryKind::Argument)
+                    }
+                    "ParameterRefEntry" => resolve_attr(cx, item, "parameterRef", ItemKind::Parameter, space)
+                        .map(CommandEntryKind::Parameter),
+                    "ContainerRefEntry" => resolve_attr(cx, item, "containerRef", ItemKind::Container, space)
+                        .map(CommandEntryKind::Container),
+                    "FixedValueEntry" => fixed_value(cx, item).map(|(size_bits, value)| CommandEntryKind::Fixed {
                         size_bits,
-                        value: value.unwrap_or_else(|| {
-                            vec![0; usize::try_from(size_bits.div_ceil(8)).unwrap_or(0)]
-                        }),
-                    })
-                }
-                _ => {
-                    cx.unsupported(
-                        item,
-                        format!(
-                            "`{}` entries are not supported by the model; the entry is dropped",
-                            local(item)
-                        ),
-                    );
-                    continue;
-                }
-            };
+                        value: value.unwrap_or_else(|| vec![0; usize::try_from(size_bits.div_ceil(8)).unwrap_or(0)]),
+                    }),
+                    _ => {
+                        cx.unsupported(
+                            item,
+                            format!("`{}` entries are not supported by the model; the entry is dropped", local(item)),
+                        );
+                        continue;
+                    }
+                };
             match (kind, entry_extras(cx, item, space)) {
                 (Ok(kind), Ok(extras)) => entries.push(CommandEntry {
                     kind,
@@ -208,29 +172,17 @@ fn significance(cx: &mut Cx, node: Node<'_, '_>) -> Res<Significance> {
         "vital" => SignificanceLevel::Critical,
         "forbidden" => SignificanceLevel::Severe,
         "user1" | "user2" => {
-            cx.warning(
-                node,
-                format!("consequence level `{text}` has no standard meaning; taken as warning"),
-            );
+            cx.warning(node, format!("consequence level `{text}` has no standard meaning; taken as warning"));
             SignificanceLevel::Warning
         }
-        _ => SignificanceLevel::parse(text).ok_or_else(|| {
-            cx.attr_error(
-                node,
-                "consequenceLevel",
-                format!("`{text}` is not a consequence level"),
-            )
-        })?,
+        _ => SignificanceLevel::parse(text)
+            .ok_or_else(|| cx.attr_error(node, "consequenceLevel", format!("`{text}` is not a consequence level")))?,
     };
     let reason = node.attribute("reasonForWarning").map(str::to_string);
     Ok(Significance { level, reason })
 }
 
-fn constraints(
-    cx: &mut Cx,
-    node: Node<'_, '_>,
-    space: &QualifiedName,
-) -> Res<Vec<TransmissionConstraint>> {
+fn constraints(cx: &mut Cx, node: Node<'_, '_>, space: &QualifiedName) -> Res<Vec<TransmissionConstraint>> {
     let mut list = Vec::new();
     for item in elements(node) {
         if local(item) != "TransmissionConstraint" {
@@ -241,11 +193,7 @@ fn constraints(
         let suspendable = cx.flag(item, "suspendable", false)?;
         // A constraint on a Yamcs system parameter is reported and dropped, not fatal.
         if let Ok(criteria) = criteria_among(cx, item, space, 0, &[]) {
-            list.push(TransmissionConstraint {
-                criteria,
-                timeout_ms,
-                suspendable,
-            });
+            list.push(TransmissionConstraint { criteria, timeout_ms, suspendable });
         }
     }
     Ok(list)

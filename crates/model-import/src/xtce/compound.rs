@@ -29,11 +29,9 @@ pub fn member_list(
         let name = cx.req(item, "name");
         let type_ref = resolve_attr(cx, item, "typeRef", kind, space);
         match (name, type_ref) {
-            (Ok(name), Ok(type_ref)) => members.push(Member {
-                name: name.to_string(),
-                type_ref,
-                description: description(item),
-            }),
+            (Ok(name), Ok(type_ref)) => {
+                members.push(Member { name: name.to_string(), type_ref, description: description(item) })
+            }
             _ => failed = true,
         }
     }
@@ -44,12 +42,7 @@ pub fn member_list(
 }
 
 /// The dimensions of an array type (`DimensionList`), replacing its base's.
-pub fn dimension_list(
-    cx: &mut Cx,
-    node: Node<'_, '_>,
-    space: &QualifiedName,
-    kind: &mut TypeKind,
-) -> Res<()> {
+pub fn dimension_list(cx: &mut Cx, node: Node<'_, '_>, space: &QualifiedName, kind: &mut TypeKind) -> Res<()> {
     let TypeKind::Array { dimensions, .. } = kind else {
         return Err(cx.unsupported(node, "a dimension list on a type that is not an array"));
     };
@@ -72,19 +65,12 @@ pub fn dimension_list(
 }
 
 /// `Encoding` of a time type: scale and offset over an integer or float encoding.
-pub fn time_encoding(
-    cx: &mut Cx,
-    node: Node<'_, '_>,
-    space: &QualifiedName,
-    data_type: &mut DataType,
-) -> Res<()> {
+pub fn time_encoding(cx: &mut Cx, node: Node<'_, '_>, space: &QualifiedName, data_type: &mut DataType) -> Res<()> {
     let scale = cx.num(node, "scale", 1.0f64)?;
     let offset = cx.num(node, "offset", 0.0f64)?;
     let time_encoding = TimeEncoding::Scaled { scale, offset };
     match &mut data_type.kind {
-        TypeKind::AbsoluteTime { time, .. } | TypeKind::RelativeTime { time } => {
-            *time = time_encoding
-        }
+        TypeKind::AbsoluteTime { time, .. } | TypeKind::RelativeTime { time } => *time = time_encoding,
         _ => return Err(cx.unsupported(node, "a time `Encoding` on a type that is not a time")),
     }
     if let Some(units) = node.attribute("units") {
@@ -92,10 +78,9 @@ pub fn time_encoding(
     }
     for item in elements(node) {
         match local(item) {
-            "IntegerDataEncoding"
-            | "FloatDataEncoding"
-            | "BinaryDataEncoding"
-            | "StringDataEncoding" => encoding::encoding(cx, item, space, data_type)?,
+            "IntegerDataEncoding" | "FloatDataEncoding" | "BinaryDataEncoding" | "StringDataEncoding" => {
+                encoding::encoding(cx, item, space, data_type)?
+            }
             _ => cx.unhandled(item),
         }
     }
@@ -103,17 +88,9 @@ pub fn time_encoding(
 }
 
 /// The epoch of an absolute time type (`ReferenceTime`: `Epoch` or `OffsetFrom`).
-pub fn reference_time(
-    cx: &mut Cx,
-    node: Node<'_, '_>,
-    space: &QualifiedName,
-    kind: &mut TypeKind,
-) -> Res<()> {
+pub fn reference_time(cx: &mut Cx, node: Node<'_, '_>, space: &QualifiedName, kind: &mut TypeKind) -> Res<()> {
     let TypeKind::AbsoluteTime { epoch, .. } = kind else {
-        return Err(cx.unsupported(
-            node,
-            "a reference time on a type that is not an absolute time",
-        ));
+        return Err(cx.unsupported(node, "a reference time on a type that is not an absolute time"));
     };
     for item in elements(node) {
         match local(item) {
@@ -126,10 +103,9 @@ pub fn reference_time(
                     "GPS" => Epoch::Gps,
                     _ if looks_like_date(text) => Epoch::Date(text.to_string()),
                     _ => {
-                        return Err(cx.error(
-                            item,
-                            format!("`{text}` is not an epoch (TAI, J2000, UNIX, GPS or a date)"),
-                        ))
+                        return Err(
+                            cx.error(item, format!("`{text}` is not an epoch (TAI, J2000, UNIX, GPS or a date)"))
+                        )
                     }
                 };
             }

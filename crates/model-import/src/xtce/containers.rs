@@ -8,21 +8,15 @@ use super::index::Def;
 use super::names::resolve_attr;
 use super::values::integer_value;
 use model::{
-    ContainerEntry, Criteria, DataSource, EntryKind, EntryLocation, IntegerValue, ItemKind,
-    LocationReference, Parameter, QualifiedName, Repeat, SequenceContainer,
+    ContainerEntry, Criteria, DataSource, EntryKind, EntryLocation, IntegerValue, ItemKind, LocationReference,
+    Parameter, QualifiedName, Repeat, SequenceContainer,
 };
 use roxmltree::Node;
 
 /// A `Parameter`.
 pub fn parameter(cx: &mut Cx, def: &Def<'_, '_>) -> Option<Parameter> {
     let node = def.node;
-    let type_ref = resolve_attr(
-        cx,
-        node,
-        "parameterTypeRef",
-        ItemKind::ParameterType,
-        &def.space,
-    );
+    let type_ref = resolve_attr(cx, node, "parameterTypeRef", ItemKind::ParameterType, &def.space);
     let mut parameter = Parameter {
         name: def.name.clone(),
         type_ref: QualifiedName::root(),
@@ -46,12 +40,7 @@ pub fn parameter(cx: &mut Cx, def: &Def<'_, '_>) -> Option<Parameter> {
     Some(parameter)
 }
 
-fn properties(
-    cx: &mut Cx,
-    node: Node<'_, '_>,
-    space: &QualifiedName,
-    parameter: &mut Parameter,
-) -> Res<()> {
+fn properties(cx: &mut Cx, node: Node<'_, '_>, space: &QualifiedName, parameter: &mut Parameter) -> Res<()> {
     parameter.data_source = match node.attribute("dataSource").map(str::trim) {
         None | Some("telemetered") => DataSource::Telemetered,
         Some("derived") => DataSource::Derived,
@@ -59,11 +48,7 @@ fn properties(
         Some("local") => DataSource::Local,
         Some("ground") => DataSource::Ground,
         Some(other) => {
-            return Err(cx.attr_error(
-                node,
-                "dataSource",
-                format!("`{other}` is not a data source"),
-            ));
+            return Err(cx.attr_error(node, "dataSource", format!("`{other}` is not a data source")));
         }
     };
     parameter.read_only = cx.flag(node, "readOnly", false)?;
@@ -95,9 +80,7 @@ pub fn container(cx: &mut Cx, def: &Def<'_, '_>) -> Option<SequenceContainer> {
                 container.base = Some(base);
                 container.restriction = restriction;
             }),
-            "BinaryEncoding" => {
-                binary_size(cx, item, space).map(|size| container.size_bits = Some(size))
-            }
+            "BinaryEncoding" => binary_size(cx, item, space).map(|size| container.size_bits = Some(size)),
             "DefaultRateInStream" => rate_ms(cx, item).map(|rate| container.rate_ms = rate),
             "AliasSet" => Ok(()),
             _ => {
@@ -144,32 +127,21 @@ fn binary_size(cx: &mut Cx, node: Node<'_, '_>, space: &QualifiedName) -> Res<u3
         IntegerValue::Fixed(bits) => {
             u32::try_from(bits).map_err(|_| cx.error(size, format!("{bits} is not a size in bits")))
         }
-        _ => Err(cx.unsupported(
-            size,
-            "a container size that is not fixed is not supported by the model; ignored",
-        )),
+        _ => Err(cx.unsupported(size, "a container size that is not fixed is not supported by the model; ignored")),
     }
 }
 
 /// `DefaultRateInStream minimumValue` (packets per second) as a period in milliseconds.
 fn rate_ms(cx: &mut Cx, node: Node<'_, '_>) -> Res<Option<u64>> {
-    if node
-        .attribute("basis")
-        .is_some_and(|basis| basis.trim() != "perSecond")
-    {
-        return Err(cx.unsupported(
-            node,
-            "a rate per container update is not supported by the model; ignored",
-        ));
+    if node.attribute("basis").is_some_and(|basis| basis.trim() != "perSecond") {
+        return Err(cx.unsupported(node, "a rate per container update is not supported by the model; ignored"));
     }
     let per_second: Option<f64> = cx.opt_num(node, "minimumValue")?;
     let per_second = match per_second {
         Some(rate) => Some(rate),
         None => cx.opt_num(node, "maximumValue")?,
     };
-    Ok(per_second
-        .filter(|rate| *rate > 0.0 && rate.is_finite())
-        .map(|rate| (1000.0 / rate).round() as u64))
+    Ok(per_second.filter(|rate| *rate > 0.0 && rate.is_finite()).map(|rate| (1000.0 / rate).round() as u64))
 }
 
 fn entry_list(cx: &mut Cx, node: Node<'_, '_>, space: &QualifiedName) -> Res<Vec<ContainerEntry>> {
@@ -177,26 +149,19 @@ fn entry_list(cx: &mut Cx, node: Node<'_, '_>, space: &QualifiedName) -> Res<Vec
     for item in elements(node) {
         let kind = match local(item) {
             "ParameterRefEntry" => {
-                resolve_attr(cx, item, "parameterRef", ItemKind::Parameter, space)
-                    .map(EntryKind::Parameter)
+                resolve_attr(cx, item, "parameterRef", ItemKind::Parameter, space).map(EntryKind::Parameter)
             }
             "ArrayParameterRefEntry" => {
-                resolve_attr(cx, item, "parameterRef", ItemKind::Parameter, space)
-                    .map(EntryKind::ArrayParameter)
+                resolve_attr(cx, item, "parameterRef", ItemKind::Parameter, space).map(EntryKind::ArrayParameter)
             }
             "ContainerRefEntry" => {
-                resolve_attr(cx, item, "containerRef", ItemKind::Container, space)
-                    .map(EntryKind::Container)
+                resolve_attr(cx, item, "containerRef", ItemKind::Container, space).map(EntryKind::Container)
             }
-            "FixedValueEntry" => fixed_value(cx, item)
-                .map(|(size_bits, value)| EntryKind::Fixed { size_bits, value }),
+            "FixedValueEntry" => fixed_value(cx, item).map(|(size_bits, value)| EntryKind::Fixed { size_bits, value }),
             _ => {
                 cx.unsupported(
                     item,
-                    format!(
-                        "`{}` entries are not supported by the model; the entry is dropped",
-                        local(item)
-                    ),
+                    format!("`{}` entries are not supported by the model; the entry is dropped", local(item)),
                 );
                 continue;
             }
@@ -220,30 +185,22 @@ fn entry_list(cx: &mut Cx, node: Node<'_, '_>, space: &QualifiedName) -> Res<Vec
 pub fn fixed_value(cx: &mut Cx, node: Node<'_, '_>) -> Res<(u32, Option<Vec<u8>>)> {
     let value = match node.attribute("binaryValue") {
         None => None,
-        Some(text) => Some(parse_hex(text.trim()).ok_or_else(|| {
-            cx.attr_error(node, "binaryValue", format!("`{text}` is not hexadecimal"))
-        })?),
+        Some(text) => Some(
+            parse_hex(text.trim())
+                .ok_or_else(|| cx.attr_error(node, "binaryValue", format!("`{text}` is not hexadecimal")))?,
+        ),
     };
     let size_bits: u32 = match (cx.opt_num(node, "sizeInBits")?, &value) {
         (Some(size_bits), _) => size_bits,
         (None, Some(bytes)) => {
             let size_bits = u32::try_from(bytes.len() * 8).unwrap_or(u32::MAX);
-            cx.warning(
-                node,
-                format!("no sizeInBits; taken from binaryValue as {size_bits} bits"),
-            );
+            cx.warning(node, format!("no sizeInBits; taken from binaryValue as {size_bits} bits"));
             size_bits
         }
-        (None, None) => {
-            return Err(cx.error(node, "a FixedValueEntry needs sizeInBits or binaryValue"))
-        }
+        (None, None) => return Err(cx.error(node, "a FixedValueEntry needs sizeInBits or binaryValue")),
     };
     if size_bits == 0 {
-        return Err(cx.attr_error(
-            node,
-            "sizeInBits",
-            "a fixed value entry needs a size in bits above 0",
-        ));
+        return Err(cx.attr_error(node, "sizeInBits", "a fixed value entry needs a size in bits above 0"));
     }
     Ok((size_bits, value))
 }
@@ -257,11 +214,7 @@ pub struct EntryExtras {
 
 /// Reads `LocationInContainerInBits`, `RepeatEntry` and `IncludeCondition` of an entry.
 pub fn entry_extras(cx: &mut Cx, node: Node<'_, '_>, space: &QualifiedName) -> Res<EntryExtras> {
-    let mut extras = EntryExtras {
-        location: EntryLocation::NEXT,
-        repeat: None,
-        include_if: None,
-    };
+    let mut extras = EntryExtras { location: EntryLocation::NEXT, repeat: None, include_if: None };
     for item in elements(node) {
         match local(item) {
             "LocationInContainerInBits" => extras.location = location(cx, item, space)?,
@@ -289,22 +242,12 @@ fn location(cx: &mut Cx, node: Node<'_, '_>, space: &QualifiedName) -> Res<Entry
             return Err(cx.unsupported(node, message));
         }
         Some(other) => {
-            return Err(cx.attr_error(
-                node,
-                "referenceLocation",
-                format!("`{other}` is not a reference location"),
-            ));
+            return Err(cx.attr_error(node, "referenceLocation", format!("`{other}` is not a reference location")));
         }
     };
     match integer_value(cx, node, space)? {
-        IntegerValue::Fixed(offset_bits) => Ok(EntryLocation {
-            reference,
-            offset_bits,
-        }),
-        _ => Err(cx.unsupported(
-            node,
-            "a dynamic entry location is not supported by the model; the entry is dropped",
-        )),
+        IntegerValue::Fixed(offset_bits) => Ok(EntryLocation { reference, offset_bits }),
+        _ => Err(cx.unsupported(node, "a dynamic entry location is not supported by the model; the entry is dropped")),
     }
 }
 
@@ -316,14 +259,10 @@ fn repeat(cx: &mut Cx, node: Node<'_, '_>, space: &QualifiedName) -> Res<Repeat>
     let offset_bits = match child(node, "Offset") {
         None => 0,
         Some(offset) => match integer_value(cx, offset, space)? {
-            IntegerValue::Fixed(bits) => u32::try_from(bits)
-                .map_err(|_| cx.error(offset, format!("{bits} is not an offset in bits")))?,
-            _ => {
-                return Err(cx.unsupported(
-                    offset,
-                    "a dynamic repeat offset is not supported by the model",
-                ))
+            IntegerValue::Fixed(bits) => {
+                u32::try_from(bits).map_err(|_| cx.error(offset, format!("{bits} is not an offset in bits")))?
             }
+            _ => return Err(cx.unsupported(offset, "a dynamic repeat offset is not supported by the model")),
         },
     };
     for item in elements(node) {

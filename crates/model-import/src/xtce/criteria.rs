@@ -9,20 +9,10 @@ use model::{Comparison, ComparisonOp, Criteria, Operand, QualifiedName};
 use roxmltree::Node;
 
 /// The element names that hold a criteria.
-pub const CRITERIA_ELEMENTS: [&str; 4] = [
-    "Comparison",
-    "ComparisonList",
-    "BooleanExpression",
-    "CustomAlgorithm",
-];
+pub const CRITERIA_ELEMENTS: [&str; 4] = ["Comparison", "ComparisonList", "BooleanExpression", "CustomAlgorithm"];
 
 /// The criteria held by `node`'s children; other children are reported as unhandled.
-pub fn match_criteria(
-    cx: &mut Cx,
-    node: Node<'_, '_>,
-    space: &QualifiedName,
-    depth: usize,
-) -> Res<Criteria> {
+pub fn match_criteria(cx: &mut Cx, node: Node<'_, '_>, space: &QualifiedName, depth: usize) -> Res<Criteria> {
     criteria_among(cx, node, space, depth, &[])
 }
 
@@ -43,21 +33,11 @@ pub fn criteria_among(
             cx.unhandled(item);
         }
     }
-    found.unwrap_or_else(|| {
-        Err(cx.error(
-            node,
-            "needs a Comparison, ComparisonList or BooleanExpression",
-        ))
-    })
+    found.unwrap_or_else(|| Err(cx.error(node, "needs a Comparison, ComparisonList or BooleanExpression")))
 }
 
 /// One `Comparison`, `ComparisonList`, `BooleanExpression` or `CustomAlgorithm` element.
-pub fn criteria_element(
-    cx: &mut Cx,
-    node: Node<'_, '_>,
-    space: &QualifiedName,
-    depth: usize,
-) -> Res<Criteria> {
+pub fn criteria_element(cx: &mut Cx, node: Node<'_, '_>, space: &QualifiedName, depth: usize) -> Res<Criteria> {
     match local(node) {
         "Comparison" => comparison(cx, node, space).map(Criteria::Compare),
         "ComparisonList" => {
@@ -84,8 +64,7 @@ pub fn criteria_element(
 }
 
 fn operator(cx: &mut Cx, node: Node<'_, '_>, text: &str) -> Res<ComparisonOp> {
-    ComparisonOp::parse(text)
-        .ok_or_else(|| cx.error(node, format!("`{text}` is not a comparison operator")))
+    ComparisonOp::parse(text).ok_or_else(|| cx.error(node, format!("`{text}` is not a comparison operator")))
 }
 
 fn comparison(cx: &mut Cx, node: Node<'_, '_>, space: &QualifiedName) -> Res<Comparison> {
@@ -95,29 +74,18 @@ fn comparison(cx: &mut Cx, node: Node<'_, '_>, space: &QualifiedName) -> Res<Com
     let op = match node.attribute("comparisonOperator") {
         None => ComparisonOp::Eq,
         Some(text) => ComparisonOp::parse(text).ok_or_else(|| {
-            cx.attr_error(
-                node,
-                "comparisonOperator",
-                format!("`{text}` is not a comparison operator"),
-            )
+            cx.attr_error(node, "comparisonOperator", format!("`{text}` is not a comparison operator"))
         })?,
     };
     for item in elements(node) {
         cx.unhandled(item);
     }
-    Ok(Comparison {
-        left,
-        op,
-        right: Operand::Value(value.to_string()),
-    })
+    Ok(Comparison { left, op, right: Operand::Value(value.to_string()) })
 }
 
 fn boolean(cx: &mut Cx, node: Node<'_, '_>, space: &QualifiedName, depth: usize) -> Res<Criteria> {
     if depth >= NESTING_MAX {
-        return Err(cx.error(
-            node,
-            format!("boolean expression nested deeper than {NESTING_MAX} levels"),
-        ));
+        return Err(cx.error(node, format!("boolean expression nested deeper than {NESTING_MAX} levels")));
     }
     let mut items = Vec::new();
     let mut failed = None;

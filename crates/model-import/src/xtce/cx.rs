@@ -16,16 +16,8 @@ pub struct Reported;
 pub type Res<T> = Result<T, Reported>;
 
 /// Elements that only describe and carry nothing the model holds; skipped without a note.
-const DESCRIPTIVE: [&str; 8] = [
-    "Header",
-    "HistorySet",
-    "History",
-    "LongDescription",
-    "AncillaryDataSet",
-    "AncillaryData",
-    "NoteSet",
-    "AuthorSet",
-];
+const DESCRIPTIVE: [&str; 8] =
+    ["Header", "HistorySet", "History", "LongDescription", "AncillaryDataSet", "AncillaryData", "NoteSet", "AuthorSet"];
 
 /// Everything the passes share.
 pub struct Cx<'p> {
@@ -76,14 +68,8 @@ impl<'p> Cx<'p> {
 
     fn place_at(&self, node: Node<'_, '_>, offset: usize) -> Place {
         let text = node.document().input_text();
-        let starts = self
-            .line_starts
-            .get(self.file)
-            .map(Vec::as_slice)
-            .unwrap_or(&[0]);
-        let line_idx = starts
-            .partition_point(|start| *start <= offset)
-            .saturating_sub(1);
+        let starts = self.line_starts.get(self.file).map(Vec::as_slice).unwrap_or(&[0]);
+        let line_idx = starts.partition_point(|start| *start <= offset).saturating_sub(1);
         let line_start = starts.get(line_idx).copied().unwrap_or(0);
         let column = match text.get(line_start..offset.min(text.len())) {
             Some(before) => before.chars().count(),
@@ -108,12 +94,7 @@ impl<'p> Cx<'p> {
     }
 
     /// An error about attribute `attr` of `node`.
-    pub fn attr_error(
-        &mut self,
-        node: Node<'_, '_>,
-        attr: &str,
-        message: impl Into<String>,
-    ) -> Reported {
+    pub fn attr_error(&mut self, node: Node<'_, '_>, attr: &str, message: impl Into<String>) -> Reported {
         let element = format!("{}@{attr}", label(node));
         let diagnostic = Diagnostic::error(self.attr_place(node, attr), element, message);
         self.report.push(diagnostic);
@@ -140,10 +121,7 @@ impl<'p> Cx<'p> {
         }
         let parent = node.parent_element().map(label).unwrap_or("the document");
         let message = if is_xtce(node) {
-            format!(
-                "`{}` in `{parent}` is not supported by the model; ignored",
-                local(node)
-            )
+            format!("`{}` in `{parent}` is not supported by the model; ignored", local(node))
         } else {
             format!(
                 "`{}` in namespace `{}` is not XTCE; ignored",
@@ -156,8 +134,7 @@ impl<'p> Cx<'p> {
 
     /// A required attribute.
     pub fn req<'a>(&mut self, node: Node<'a, '_>, name: &str) -> Res<&'a str> {
-        node.attribute(name)
-            .ok_or_else(|| self.error(node, format!("missing attribute `{name}`")))
+        node.attribute(name).ok_or_else(|| self.error(node, format!("missing attribute `{name}`")))
     }
 
     /// A number attribute, `default` when absent.
@@ -179,11 +156,7 @@ impl<'p> Cx<'p> {
     fn parse_attr<T: FromStr>(&mut self, node: Node<'_, '_>, name: &str, text: &str) -> Res<T> {
         text.trim().parse().map_err(|_| {
             let what = std::any::type_name::<T>();
-            self.attr_error(
-                node,
-                name,
-                format!("`{text}` is not a valid number ({what})"),
-            )
+            self.attr_error(node, name, format!("`{text}` is not a valid number ({what})"))
         })
     }
 
@@ -193,9 +166,7 @@ impl<'p> Cx<'p> {
             None => Ok(default),
             Some("true" | "1") => Ok(true),
             Some("false" | "0") => Ok(false),
-            Some(other) => {
-                Err(self.attr_error(node, name, format!("`{other}` is not true or false")))
-            }
+            Some(other) => Err(self.attr_error(node, name, format!("`{other}` is not true or false"))),
         }
     }
 
@@ -204,10 +175,7 @@ impl<'p> Cx<'p> {
         let text = node.text().unwrap_or_default();
         text.trim().parse().map_err(|_| {
             let what = std::any::type_name::<T>();
-            self.error(
-                node,
-                format!("`{}` is not a valid number ({what})", text.trim()),
-            )
+            self.error(node, format!("`{}` is not a valid number ({what})", text.trim()))
         })
     }
 }
@@ -251,14 +219,8 @@ pub fn child<'a, 'i>(node: Node<'a, 'i>, name: &str) -> Option<Node<'a, 'i>> {
 
 /// The description of an item: its `shortDescription`, else its `LongDescription`.
 pub fn description(node: Node<'_, '_>) -> Option<String> {
-    let short = node
-        .attribute("shortDescription")
-        .map(str::trim)
-        .filter(|s| !s.is_empty());
-    let long = child(node, "LongDescription")
-        .and_then(|long| long.text())
-        .map(str::trim)
-        .filter(|s| !s.is_empty());
+    let short = node.attribute("shortDescription").map(str::trim).filter(|s| !s.is_empty());
+    let long = child(node, "LongDescription").and_then(|long| long.text()).map(str::trim).filter(|s| !s.is_empty());
     short.or(long).map(str::to_string)
 }
 

@@ -43,9 +43,7 @@ pub fn too_deep(text: &str) -> Option<usize> {
 
 /// The offset of `needle` in `haystack`.
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack
-        .windows(needle.len())
-        .position(|window| window == needle)
+    haystack.windows(needle.len()).position(|window| window == needle)
 }
 
 /// The offset of the `>` that ends the start tag at the beginning of `tag`, outside quotes.
@@ -68,16 +66,9 @@ mod tests {
 
     #[test]
     fn finds_the_first_element_too_deep() {
-        let deep = format!(
-            "<a>{}{}</a>",
-            "<b x='>'>".repeat(XML_DEPTH_MAX),
-            "</b>".repeat(XML_DEPTH_MAX)
-        );
+        let deep = format!("<a>{}{}</a>", "<b x='>'>".repeat(XML_DEPTH_MAX), "</b>".repeat(XML_DEPTH_MAX));
         assert_eq!(too_deep(&deep), Some(3 + 9 * (XML_DEPTH_MAX - 1)));
-        let wide = format!(
-            "<a>{}</a>",
-            "<b/><!-- <c> --><![CDATA[<d>]]><?pi <e>?>".repeat(1000)
-        );
+        let wide = format!("<a>{}</a>", "<b/><!-- <c> --><![CDATA[<d>]]><?pi <e>?>".repeat(1000));
         assert_eq!(too_deep(&wide), None);
         assert_eq!(too_deep("<a><b"), None);
     }

@@ -61,14 +61,8 @@ impl Def<'_, '_> {
 pub fn index_document<'a, 'i>(cx: &mut Cx, doc: &'a Document<'i>, defs: &mut Vec<Def<'a, 'i>>) {
     let root = doc.root_element();
     if local(root) != "SpaceSystem" {
-        let namespace = root
-            .tag_name()
-            .namespace()
-            .map(|ns| format!(" in namespace `{ns}`"));
-        let hint = if matches!(
-            label(root),
-            "DataSheet" | "PackageFile" | "DesignParameters"
-        ) {
+        let namespace = root.tag_name().namespace().map(|ns| format!(" in namespace `{ns}`"));
+        let hint = if matches!(label(root), "DataSheet" | "PackageFile" | "DesignParameters") {
             " (it looks like CCSDS SEDS)"
         } else {
             ""
@@ -94,10 +88,7 @@ fn space_system_defs<'a, 'i>(
     defs: &mut Vec<Def<'a, 'i>>,
 ) {
     if depth >= NESTING_MAX {
-        cx.error(
-            node,
-            format!("space systems nested deeper than {NESTING_MAX} levels"),
-        );
+        cx.error(node, format!("space systems nested deeper than {NESTING_MAX} levels"));
         return;
     }
     let Some(space) = define(cx, node, parent, DefKind::SpaceSystem, defs) else {
@@ -113,12 +104,7 @@ fn space_system_defs<'a, 'i>(
     }
 }
 
-fn section_defs<'a, 'i>(
-    cx: &mut Cx,
-    section: Node<'a, 'i>,
-    space: &QualifiedName,
-    defs: &mut Vec<Def<'a, 'i>>,
-) {
+fn section_defs<'a, 'i>(cx: &mut Cx, section: Node<'a, 'i>, space: &QualifiedName, defs: &mut Vec<Def<'a, 'i>>) {
     for set in elements(section) {
         let set_name = local(set);
         if !SETS.contains(&set_name) {
@@ -127,12 +113,8 @@ fn section_defs<'a, 'i>(
         }
         for item in elements(set) {
             let kind = match (set_name, local(item)) {
-                ("ParameterTypeSet", name) if name.ends_with("ParameterType") => {
-                    DefKind::ParameterType
-                }
-                ("ArgumentTypeSet", name) if name.ends_with("ArgumentType") => {
-                    DefKind::ArgumentType
-                }
+                ("ParameterTypeSet", name) if name.ends_with("ParameterType") => DefKind::ParameterType,
+                ("ArgumentTypeSet", name) if name.ends_with("ArgumentType") => DefKind::ArgumentType,
                 ("ParameterSet", "Parameter") => DefKind::Parameter,
                 ("ContainerSet", "SequenceContainer") => DefKind::Container,
                 ("CommandContainerSet", "CommandContainer") => DefKind::CommandContainer,
@@ -177,11 +159,7 @@ fn define<'a, 'i>(
 ) -> Option<QualifiedName> {
     let raw = cx.req(node, "name").ok()?;
     let Some(name) = child_name(parent, raw.trim()) else {
-        cx.attr_error(
-            node,
-            "name",
-            format!("`{raw}` is not a valid name (empty, `.`, `..` or holds `/`)"),
-        );
+        cx.attr_error(node, "name", format!("`{raw}` is not a valid name (empty, `.`, `..` or holds `/`)"));
         return None;
     };
     let place = cx.place(node);
@@ -193,18 +171,8 @@ fn define<'a, 'i>(
         return None;
     }
     // References inside a space system start from it; inside an item, from its parent.
-    let space = if kind == DefKind::SpaceSystem {
-        name.clone()
-    } else {
-        parent.clone()
-    };
-    defs.push(Def {
-        kind,
-        name: name.clone(),
-        file: cx.file,
-        space,
-        node,
-    });
+    let space = if kind == DefKind::SpaceSystem { name.clone() } else { parent.clone() };
+    defs.push(Def { kind, name: name.clone(), file: cx.file, space, node });
     Some(name)
 }
 
@@ -212,9 +180,7 @@ fn define<'a, 'i>(
 pub fn space_system(node: Node<'_, '_>) -> SpaceSystem {
     SpaceSystem {
         description: description(node),
-        version: child(node, "Header")
-            .and_then(|header| header.attribute("version"))
-            .map(str::to_string),
+        version: child(node, "Header").and_then(|header| header.attribute("version")).map(str::to_string),
         aliases: aliases(node),
     }
 }

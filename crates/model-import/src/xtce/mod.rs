@@ -36,38 +36,30 @@ pub const NESTING_MAX: usize = 64;
 /// Imports a set of XTCE files into one model. Each file's root SpaceSystem becomes a child
 /// of `/`; references may point into any file of the set.
 pub fn import(files: &[SourceFile]) -> Result<Imported, ImportReport> {
+    crate::finish(read(files))
+}
+
+/// Reads the XTCE files into a draft: whatever could be built, and every finding so far.
+pub fn read(files: &[SourceFile]) -> crate::Draft {
     let mut report = ImportReport::default();
-    let texts: Vec<Option<&str>> = files
-        .iter()
-        .map(|file| text_of(file, &mut report))
-        .collect();
+    let texts: Vec<Option<&str>> = files.iter().map(|file| text_of(file, &mut report)).collect();
     let mut docs = Vec::new();
     for (file_idx, (file, text)) in files.iter().zip(&texts).enumerate() {
         let Some(text) = text else { continue };
         if let Some(offset) = depth::too_deep(text) {
             let (line, column) = line_column(text.as_bytes(), offset);
             let place = Place::new(&file.path, line, column);
-            let message = format!(
-                "elements nested deeper than {} levels",
-                depth::XML_DEPTH_MAX
-            );
+            let message = format!("elements nested deeper than {} levels", depth::XML_DEPTH_MAX);
             report.push(Diagnostic::error(place, "XML", message));
             continue;
         }
-        let options = roxmltree::ParsingOptions {
-            allow_dtd: true,
-            ..Default::default()
-        };
+        let options = roxmltree::ParsingOptions { allow_dtd: true, ..Default::default() };
         match roxmltree::Document::parse_with_options(text, options) {
             Ok(doc) => docs.push((file_idx, doc)),
             Err(err) => {
                 let pos = err.pos();
                 let place = Place::new(&file.path, pos.row.max(1), pos.col.max(1));
-                report.push(Diagnostic::error(
-                    place,
-                    "XML",
-                    format!("not well-formed XML: {err}"),
-                ));
+                report.push(Diagnostic::error(place, "XML", format!("not well-formed XML: {err}")));
             }
         }
     }
@@ -80,10 +72,8 @@ pub fn import(files: &[SourceFile]) -> Result<Imported, ImportReport> {
     }
     let model = build(&mut cx, &defs);
     let fallback = Place::new(paths.first().copied().unwrap_or("<no file>"), 1, 1);
-    let Cx {
-        report, sources, ..
-    } = cx;
-    crate::finish(model, report, sources, &fallback)
+    let Cx { report, sources, .. } = cx;
+    crate::Draft { model, report, sources, fallback }
 }
 
 /// The file's text, or an error at the first byte that is not UTF-8.
@@ -105,13 +95,9 @@ fn text_of<'a>(file: &'a SourceFile, report: &mut ImportReport) -> Option<&'a st
 fn line_column(bytes: &[u8], offset: usize) -> (u32, u32) {
     let before = bytes.get(..offset).unwrap_or(bytes);
     let line = before.iter().filter(|b| **b == b'\n').count() + 1;
-    let line_start = before
-        .iter()
-        .rposition(|b| *b == b'\n')
-        .map_or(0, |idx| idx + 1);
+    let line_start = before.iter().rposition(|b| *b == b'\n').map_or(0, |idx| idx + 1);
     let on_line = before.get(line_start..).unwrap_or_default();
-    let column =
-        std::str::from_utf8(on_line).map_or(on_line.len(), |text| text.chars().count()) + 1;
+    let column = std::str::from_utf8(on_line).map_or(on_line.len(), |text| text.chars().count()) + 1;
     (to_u32(line), to_u32(column))
 }
 
@@ -122,26 +108,14 @@ fn to_u32(value: usize) -> u32 {
 /// A type's `initialValue` is the initial value of each parameter or argument of that type
 /// that states none itself (the model keeps initial values on parameters and arguments).
 fn inherit_initial_values(model: &mut MissionModel, defs: &[Def<'_, '_>]) {
-    let by_name: std::collections::HashMap<(DefKind, &QualifiedName), &str> = defs
-        .iter()
-        .filter_map(|def| Some(((def.kind, &def.name), def.node.attribute("initialValue")?)))
-        .collect();
-    let initial = |kind: DefKind, type_ref: &QualifiedName| {
-        by_name.get(&(kind, type_ref)).map(|v| v.to_string())
-    };
-    for parameter in model
-        .parameters
-        .values_mut()
-        .filter(|p| p.initial_value.is_none())
-    {
+    let by_name: std::collections::HashMap<(DefKind, &QualifiedName), &str> =
+        defs.iter().filter_map(|def| Some(((def.kind, &def.name), def.node.attribute("initialValue")?))).collect();
+    let initial = |kind: DefKind, type_ref: &QualifiedName| by_name.get(&(kind, type_ref)).map(|v| v.to_string());
+    for parameter in model.parameters.values_mut().filter(|p| p.initial_value.is_none()) {
         parameter.initial_value = initial(DefKind::ParameterType, &parameter.type_ref);
     }
     for command in model.commands.values_mut() {
-        for argument in command
-            .arguments
-            .iter_mut()
-            .filter(|a| a.initial_value.is_none())
-        {
+        for argument in command.arguments.iter_mut().filter(|a| a.initial_value.is_none()) {
             argument.initial_value = initial(DefKind::ArgumentType, &argument.type_ref);
         }
     }
@@ -150,14 +124,11 @@ fn inherit_initial_values(model: &mut MissionModel, defs: &[Def<'_, '_>]) {
 /// The model's name: the root space system holding the most definitions (the mission's
 /// own file rather than a shared types file), the first such on a tie.
 fn model_name(defs: &[Def<'_, '_>]) -> String {
-    let roots = defs.iter().filter(|def| {
-        def.kind == DefKind::SpaceSystem && def.name.parent() == QualifiedName::root()
-    });
+    let roots =
+        defs.iter().filter(|def| def.kind == DefKind::SpaceSystem && def.name.parent() == QualifiedName::root());
     let size = |root: &QualifiedName| {
         let prefix = format!("{root}/");
-        defs.iter()
-            .filter(|def| def.name.as_str().starts_with(&prefix))
-            .count()
+        defs.iter().filter(|def| def.name.as_str().starts_with(&prefix)).count()
     };
     let mut best: Option<(usize, &QualifiedName)> = None;
     for root in roots {
@@ -166,16 +137,12 @@ fn model_name(defs: &[Def<'_, '_>]) -> String {
             best = Some((count, &root.name));
         }
     }
-    best.map(|(_, name)| name.local().to_string())
-        .unwrap_or_default()
+    best.map(|(_, name)| name.local().to_string()).unwrap_or_default()
 }
 
 /// The second pass: every indexed definition becomes a model item.
 fn build(cx: &mut Cx, defs: &[Def<'_, '_>]) -> MissionModel {
-    let mut model = MissionModel {
-        name: model_name(defs),
-        ..MissionModel::default()
-    };
+    let mut model = MissionModel { name: model_name(defs), ..MissionModel::default() };
     let mut builder = types::TypeBuilder::new(defs);
     let argument_index = arguments::ArgumentIndex::new(cx, defs);
     for def in defs {
@@ -220,8 +187,7 @@ fn build(cx: &mut Cx, defs: &[Def<'_, '_>]) -> MissionModel {
         // Building a type may have read its base in another file.
         cx.file = def.file;
         if let Some(item_kind) = def.kind.item_kind() {
-            cx.sources
-                .insert(item_kind, def.name.clone(), cx.place(def.node));
+            cx.sources.insert(item_kind, def.name.clone(), cx.place(def.node));
         }
     }
     inherit_initial_values(&mut model, defs);

@@ -21,12 +21,7 @@ pub struct Names {
 
 impl Names {
     /// Records a definition; returns the earlier place when the name is already defined.
-    pub fn define(
-        &mut self,
-        kind: ItemKind,
-        name: QualifiedName,
-        place: Place,
-    ) -> Result<(), Place> {
+    pub fn define(&mut self, kind: ItemKind, name: QualifiedName, place: Place) -> Result<(), Place> {
         match self.defined.get(&(kind, name.clone())) {
             Some(earlier) => Err(earlier.clone()),
             None => {
@@ -47,24 +42,13 @@ impl Names {
     }
 
     /// The meta-command whose `CommandContainer` `reference` names, seen from `space`.
-    pub fn resolve_command_container(
-        &self,
-        space: &QualifiedName,
-        reference: &str,
-    ) -> Option<QualifiedName> {
-        let name = resolve_with(space, reference, |name| {
-            self.command_containers.contains_key(name)
-        })?;
+    pub fn resolve_command_container(&self, space: &QualifiedName, reference: &str) -> Option<QualifiedName> {
+        let name = resolve_with(space, reference, |name| self.command_containers.contains_key(name))?;
         self.command_containers.get(&name).cloned()
     }
 
     /// Resolves `reference`, written in space system `space`, to a defined item of `kind`.
-    pub fn resolve(
-        &self,
-        kind: ItemKind,
-        space: &QualifiedName,
-        reference: &str,
-    ) -> Option<QualifiedName> {
+    pub fn resolve(&self, kind: ItemKind, space: &QualifiedName, reference: &str) -> Option<QualifiedName> {
         resolve_with(space, reference, |name| self.has(kind, name))
     }
 }
@@ -96,11 +80,8 @@ fn resolve_with(
 /// `base` joined with a path that may hold `.` and `..` segments; `None` when it leaves the
 /// root or has an empty segment.
 pub fn normalize(base: &QualifiedName, path: &str) -> Option<QualifiedName> {
-    let mut segments: Vec<&str> = if path.starts_with('/') {
-        Vec::new()
-    } else {
-        base.as_str().split('/').filter(|s| !s.is_empty()).collect()
-    };
+    let mut segments: Vec<&str> =
+        if path.starts_with('/') { Vec::new() } else { base.as_str().split('/').filter(|s| !s.is_empty()).collect() };
     let rest = path.strip_prefix('/').unwrap_or(path);
     for segment in rest.split('/') {
         match segment {
@@ -148,19 +129,11 @@ pub fn resolve_text(
         return Err(yamcs_system(cx, node, reference));
     }
     if reference.len() > REFERENCE_LEN_MAX {
-        return Err(cx.attr_error(
-            node,
-            attr,
-            format!("a reference longer than {REFERENCE_LEN_MAX} bytes"),
-        ));
+        return Err(cx.attr_error(node, attr, format!("a reference longer than {REFERENCE_LEN_MAX} bytes")));
     }
     match cx.names.resolve(kind, space, reference) {
         Some(name) => Ok(name),
-        None => Err(cx.attr_error(
-            node,
-            attr,
-            format!("{kind} `{reference}` is not defined (from {space})"),
-        )),
+        None => Err(cx.attr_error(node, attr, format!("{kind} `{reference}` is not defined (from {space})"))),
     }
 }
 
@@ -189,40 +162,22 @@ pub fn resolve_param(
         return Err(yamcs_system(cx, node, reference));
     }
     if reference.len() > REFERENCE_LEN_MAX {
-        return Err(cx.attr_error(
-            node,
-            attr,
-            format!("a reference longer than {REFERENCE_LEN_MAX} bytes"),
-        ));
+        return Err(cx.attr_error(node, attr, format!("a reference longer than {REFERENCE_LEN_MAX} bytes")));
     }
     let instance = cx.num(node, "instance", 0i32)?;
-    let make = |parameter, member_path| ParamRef {
-        parameter,
-        use_calibrated,
-        instance,
-        member_path,
-    };
+    let make = |parameter, member_path| ParamRef { parameter, use_calibrated, instance, member_path };
     if let Some(name) = cx.names.resolve(ItemKind::Parameter, space, reference) {
         return Ok(make(name, None));
     }
     // An aggregate member or array element: the longest prefix that is a parameter.
-    let splits = reference
-        .char_indices()
-        .filter(|(idx, c)| *idx > 0 && matches!(c, '/' | '.' | '['));
+    let splits = reference.char_indices().filter(|(idx, c)| *idx > 0 && matches!(c, '/' | '.' | '['));
     let splits: Vec<usize> = splits.map(|(idx, _)| idx).collect();
     for split in splits.into_iter().rev().take(NESTING_MAX) {
         let (head, path) = reference.split_at(split);
         if let Some(name) = cx.names.resolve(ItemKind::Parameter, space, head) {
-            let path = path
-                .strip_prefix(['.', '/'])
-                .unwrap_or(path)
-                .replace('/', ".");
+            let path = path.strip_prefix(['.', '/']).unwrap_or(path).replace('/', ".");
             return Ok(make(name, Some(path)));
         }
     }
-    Err(cx.attr_error(
-        node,
-        attr,
-        format!("parameter `{reference}` is not defined (from {space})"),
-    ))
+    Err(cx.attr_error(node, attr, format!("parameter `{reference}` is not defined (from {space})")))
 }

@@ -27,31 +27,18 @@ impl<'d, 'a, 'i> TypeBuilder<'d, 'a, 'i> {
             .filter(|def| matches!(def.kind, DefKind::ParameterType | DefKind::ArgumentType))
             .map(|def| (def.key(), def))
             .collect();
-        TypeBuilder {
-            defs,
-            built: HashMap::new(),
-            in_progress: Vec::new(),
-        }
+        TypeBuilder { defs, built: HashMap::new(), in_progress: Vec::new() }
     }
 
     /// The type `key`, or `None` when it had an error (reported).
-    pub fn build(
-        &mut self,
-        cx: &mut Cx,
-        key: (ItemKind, QualifiedName),
-        depth: usize,
-    ) -> Option<DataType> {
+    pub fn build(&mut self, cx: &mut Cx, key: (ItemKind, QualifiedName), depth: usize) -> Option<DataType> {
         if let Some(done) = self.built.get(&key) {
             return done.clone();
         }
         let def = *self.defs.get(&key)?;
         if depth >= NESTING_MAX || self.in_progress.contains(&key) {
             cx.file = def.file;
-            cx.attr_error(
-                def.node,
-                "baseType",
-                "baseType chain loops or is deeper than 64 types",
-            );
+            cx.attr_error(def.node, "baseType", "baseType chain loops or is deeper than 64 types");
             self.built.insert(key, None);
             return None;
         }
@@ -61,10 +48,7 @@ impl<'d, 'a, 'i> TypeBuilder<'d, 'a, 'i> {
             Some(_) => {
                 cx.file = def.file;
                 match resolve_attr(cx, def.node, "baseType", key.0, &def.space) {
-                    Ok(base_name) => self
-                        .build(cx, (key.0, base_name), depth + 1)
-                        .map(Some)
-                        .ok_or(super::cx::Reported),
+                    Ok(base_name) => self.build(cx, (key.0, base_name), depth + 1).map(Some).ok_or(super::cx::Reported),
                     Err(reported) => Err(reported),
                 }
             }
@@ -80,27 +64,17 @@ impl<'d, 'a, 'i> TypeBuilder<'d, 'a, 'i> {
 /// The kind word of a type element (`Integer` for `IntegerParameterType`).
 fn kind_word<'a>(node: Node<'a, '_>) -> &'a str {
     let name = local(node);
-    name.strip_suffix("ParameterType")
-        .or_else(|| name.strip_suffix("ArgumentType"))
-        .unwrap_or(name)
+    name.strip_suffix("ParameterType").or_else(|| name.strip_suffix("ArgumentType")).unwrap_or(name)
 }
 
-fn data_type(
-    cx: &mut Cx,
-    def: &Def<'_, '_>,
-    kind: ItemKind,
-    base: Option<DataType>,
-) -> Res<DataType> {
+fn data_type(cx: &mut Cx, def: &Def<'_, '_>, kind: ItemKind, base: Option<DataType>) -> Res<DataType> {
     let node = def.node;
     let word = kind_word(node);
     let mut data_type = match base {
         Some(base) if same_kind(&base.kind, word) => base,
         // A type of another kind as base (an enumeration over `/dt/uint8`): keep its
         // encoding, unit and description, take this kind.
-        Some(base) => DataType {
-            kind: default_kind(cx, node, word)?,
-            ..base
-        },
+        Some(base) => DataType { kind: default_kind(cx, node, word)?, ..base },
         None => DataType::new(default_kind(cx, node, word)?),
     };
     if let Some(text) = description(node) {
@@ -113,24 +87,16 @@ fn data_type(
     for item in elements(node) {
         let _read: Res<()> = match local(item) {
             "UnitSet" => {
-                let units: Vec<&str> = elements(item)
-                    .filter_map(|unit| unit.text())
-                    .map(str::trim)
-                    .collect();
+                let units: Vec<&str> = elements(item).filter_map(|unit| unit.text()).map(str::trim).collect();
                 data_type.unit = (!units.is_empty()).then(|| units.join(" "));
                 Ok(())
             }
             "ValidRange" => valid_range(cx, item, &mut data_type.kind),
-            "ValidRangeSet" => {
-                elements(item).try_for_each(|range| valid_range(cx, range, &mut data_type.kind))
+            "ValidRangeSet" => elements(item).try_for_each(|range| valid_range(cx, range, &mut data_type.kind)),
+            "SizeRangeInCharacters" | "SizeRangeInBytes" => size_range(cx, item, &mut data_type.kind),
+            "IntegerDataEncoding" | "FloatDataEncoding" | "StringDataEncoding" | "BinaryDataEncoding" => {
+                encoding::encoding(cx, item, space, &mut data_type)
             }
-            "SizeRangeInCharacters" | "SizeRangeInBytes" => {
-                size_range(cx, item, &mut data_type.kind)
-            }
-            "IntegerDataEncoding"
-            | "FloatDataEncoding"
-            | "StringDataEncoding"
-            | "BinaryDataEncoding" => encoding::encoding(cx, item, space, &mut data_type),
             "Encoding" => compound::time_encoding(cx, item, space, &mut data_type),
             "ReferenceTime" => compound::reference_time(cx, item, space, &mut data_type.kind),
             "EnumerationList" => enumeration_list(cx, item, &mut data_type.kind),
@@ -178,64 +144,32 @@ fn kind_name(kind: &TypeKind) -> &'static str {
 
 /// The kind a type of this element has before its attributes and children are read.
 fn default_kind(cx: &mut Cx, node: Node<'_, '_>, word: &str) -> Res<TypeKind> {
-    let seconds = TimeEncoding::Scaled {
-        scale: 1.0,
-        offset: 0.0,
-    };
+    let seconds = TimeEncoding::Scaled { scale: 1.0, offset: 0.0 };
     Ok(match word {
-        "Integer" => TypeKind::Integer {
-            signed: true,
-            size_bits: 32,
-            valid_range: None,
-        },
-        "Float" => TypeKind::Float {
-            size_bits: 64,
-            valid_range: None,
-        },
-        "Boolean" => TypeKind::Boolean {
-            one: "True".into(),
-            zero: "False".into(),
-        },
+        "Integer" => TypeKind::Integer { signed: true, size_bits: 32, valid_range: None },
+        "Float" => TypeKind::Float { size_bits: 64, valid_range: None },
+        "Boolean" => TypeKind::Boolean { one: "True".into(), zero: "False".into() },
         "Enumerated" => TypeKind::Enumerated { values: Vec::new() },
         "String" => TypeKind::String { length_range: None },
         "Binary" => TypeKind::Binary { length_range: None },
-        "AbsoluteTime" => TypeKind::AbsoluteTime {
-            epoch: Epoch::Tai,
-            time: seconds,
-        },
+        "AbsoluteTime" => TypeKind::AbsoluteTime { epoch: Epoch::Tai, time: seconds },
         "RelativeTime" => TypeKind::RelativeTime { time: seconds },
-        "Array" => TypeKind::Array {
-            element_type: QualifiedName::root(),
-            dimensions: Vec::new(),
-        },
-        "Aggregate" => TypeKind::Aggregate {
-            members: Vec::new(),
-        },
-        _ => {
-            return Err(cx.unsupported(
-                node,
-                format!("`{}` is not a type the model knows", local(node)),
-            ))
-        }
+        "Array" => TypeKind::Array { element_type: QualifiedName::root(), dimensions: Vec::new() },
+        "Aggregate" => TypeKind::Aggregate { members: Vec::new() },
+        _ => return Err(cx.unsupported(node, format!("`{}` is not a type the model knows", local(node)))),
     })
 }
 
 fn kind_attributes(cx: &mut Cx, node: Node<'_, '_>, kind: &mut TypeKind) -> Res<()> {
     match kind {
-        TypeKind::Integer {
-            signed, size_bits, ..
-        } => {
+        TypeKind::Integer { signed, size_bits, .. } => {
             *signed = cx.flag(node, "signed", *signed)?;
             *size_bits = integer_size(cx, node, "sizeInBits", *size_bits)?;
         }
         TypeKind::Float { size_bits, .. } => {
             let size = cx.num(node, "sizeInBits", *size_bits)?;
             if ![32, 64, 128].contains(&size) {
-                return Err(cx.attr_error(
-                    node,
-                    "sizeInBits",
-                    format!("{size} is not 32, 64 or 128"),
-                ));
+                return Err(cx.attr_error(node, "sizeInBits", format!("{size} is not 32, 64 or 128")));
             }
             *size_bits = size;
         }
@@ -257,11 +191,7 @@ pub fn integer_size(cx: &mut Cx, node: Node<'_, '_>, attr: &str, default: u8) ->
     let size: i64 = cx.num(node, attr, i64::from(default))?;
     match u8::try_from(size) {
         Ok(size @ 1..=64) => Ok(size),
-        _ => Err(cx.attr_error(
-            node,
-            attr,
-            format!("{size} bits is not an integer size (1 to 64)"),
-        )),
+        _ => Err(cx.attr_error(node, attr, format!("{size} bits is not an integer size (1 to 64)"))),
     }
 }
 
@@ -270,10 +200,7 @@ fn valid_range(cx: &mut Cx, node: Node<'_, '_>, kind: &mut TypeKind) -> Res<()> 
     let calibrated = cx.flag(node, "validRangeAppliesToCalibrated", true)?;
     match kind {
         TypeKind::Integer { valid_range, .. } | TypeKind::Float { valid_range, .. } => {
-            *valid_range = Some(Range {
-                calibrated,
-                ..range
-            });
+            *valid_range = Some(Range { calibrated, ..range });
             Ok(())
         }
         _ => Err(cx.unsupported(node, "a valid range on a type that is not integer or float")),

@@ -13,20 +13,14 @@ pub fn integer_value(cx: &mut Cx, node: Node<'_, '_>, space: &QualifiedName) -> 
     let mut found = None;
     for item in elements(node) {
         match local(item) {
-            "FixedValue" if found.is_none() => {
-                found = Some(cx.num_text(item).map(IntegerValue::Fixed))
-            }
-            "DynamicValue" | "DiscreteLookupList" if found.is_none() => {
-                found = Some(value_of(cx, item, space))
-            }
+            "FixedValue" if found.is_none() => found = Some(cx.num_text(item).map(IntegerValue::Fixed)),
+            "DynamicValue" | "DiscreteLookupList" if found.is_none() => found = Some(value_of(cx, item, space)),
             _ => cx.unhandled(item),
         }
     }
     match found {
         Some(value) => value,
-        None if elements(node).next().is_none()
-            && node.text().is_some_and(|t| !t.trim().is_empty()) =>
-        {
+        None if elements(node).next().is_none() && node.text().is_some_and(|t| !t.trim().is_empty()) => {
             Ok(IntegerValue::Fixed(cx.num_text(node)?))
         }
         None => Err(cx.error(node, "needs FixedValue, DynamicValue or DiscreteLookupList")),
@@ -66,23 +60,17 @@ pub fn value_of(cx: &mut Cx, node: Node<'_, '_>, space: &QualifiedName) -> Res<I
             _ => cx.unhandled(item),
         }
     }
-    let parameter =
-        parameter.ok_or_else(|| cx.error(node, "a DynamicValue needs a ParameterInstanceRef"))?;
-    Ok(IntegerValue::Dynamic {
-        parameter,
-        slope,
-        intercept,
-    })
+    let parameter = parameter.ok_or_else(|| cx.error(node, "a DynamicValue needs a ParameterInstanceRef"))?;
+    Ok(IntegerValue::Dynamic { parameter, slope, intercept })
 }
 
 /// A `LinearAdjustment` coefficient: the model keeps integers, so a fraction is unsupported.
 fn linear(cx: &mut Cx, node: Node<'_, '_>, attr: &str, default: i64) -> Res<i64> {
     let value: f64 = cx.num(node, attr, default as f64)?;
     if value.fract() != 0.0 || value.abs() > 1e15 {
-        return Err(cx.unsupported(
-            node,
-            format!("{attr} {value} is not an integer; the model keeps integer adjustments"),
-        ));
+        return Err(
+            cx.unsupported(node, format!("{attr} {value} is not an integer; the model keeps integer adjustments"))
+        );
     }
     Ok(value as i64)
 }

@@ -4,9 +4,7 @@
 use super::criteria::{criteria_element, CRITERIA_ELEMENTS};
 use super::cx::{child, elements, local, Cx, Res};
 use super::names::resolve_attr;
-use model::{
-    CheckWindow, ItemKind, QualifiedName, Verifier, VerifierCheck, VerifierStage, WindowAnchor,
-};
+use model::{CheckWindow, ItemKind, QualifiedName, Verifier, VerifierCheck, VerifierStage, WindowAnchor};
 use roxmltree::Node;
 
 /// The stage of a verifier element.
@@ -40,22 +38,14 @@ pub fn verifiers(cx: &mut Cx, node: Node<'_, '_>, space: &QualifiedName) -> Res<
     Ok(list)
 }
 
-fn verifier(
-    cx: &mut Cx,
-    node: Node<'_, '_>,
-    space: &QualifiedName,
-    stage: VerifierStage,
-) -> Res<Verifier> {
+fn verifier(cx: &mut Cx, node: Node<'_, '_>, space: &QualifiedName, stage: VerifierStage) -> Res<Verifier> {
     let mut check = None;
     let mut window = None;
     for item in elements(node) {
         match local(item) {
             "ContainerRef" => {
                 let container = resolve_attr(cx, item, "containerRef", ItemKind::Container, space)?;
-                check = Some(VerifierCheck::Container {
-                    container,
-                    criteria: None,
-                });
+                check = Some(VerifierCheck::Container { container, criteria: None });
             }
             "CustomAlgorithm" => {
                 let name = item.attribute("name").unwrap_or("unnamed").to_string();
@@ -63,46 +53,27 @@ fn verifier(
                 check = Some(VerifierCheck::Algorithm { name });
             }
             name if CRITERIA_ELEMENTS.contains(&name) => {
-                check = Some(VerifierCheck::Criteria(criteria_element(
-                    cx, item, space, 0,
-                )?));
+                check = Some(VerifierCheck::Criteria(criteria_element(cx, item, space, 0)?));
             }
             "ParameterValueChange" => check = Some(value_change(cx, item, space)?),
             "CheckWindow" => window = Some(check_window(cx, item)?),
             "ReturnParmRef" | "CheckWindowAlgorithms" => {
-                cx.unsupported(
-                    item,
-                    format!(
-                        "`{}` in a verifier is not supported by the model; ignored",
-                        local(item)
-                    ),
-                );
+                cx.unsupported(item, format!("`{}` in a verifier is not supported by the model; ignored", local(item)));
             }
             _ => cx.unhandled(item),
         }
     }
     let Some(check) = check else {
-        return Err(cx.error(
-            node,
-            "a verifier needs a ContainerRef, criteria, ParameterValueChange or algorithm",
-        ));
+        return Err(cx.error(node, "a verifier needs a ContainerRef, criteria, ParameterValueChange or algorithm"));
     };
     let window = match window {
         Some(window) => window,
         None => {
             cx.warning(node, "a verifier without CheckWindow; it is checked from command release with no time limit");
-            CheckWindow {
-                start_ms: 0,
-                stop_ms: u64::MAX,
-                anchor: WindowAnchor::CommandRelease,
-            }
+            CheckWindow { start_ms: 0, stop_ms: u64::MAX, anchor: WindowAnchor::CommandRelease }
         }
     };
-    Ok(Verifier {
-        stage,
-        check,
-        window,
-    })
+    Ok(Verifier { stage, check, window })
 }
 
 fn value_change(cx: &mut Cx, node: Node<'_, '_>, space: &QualifiedName) -> Res<VerifierCheck> {
@@ -130,11 +101,7 @@ fn check_window(cx: &mut Cx, node: Node<'_, '_>) -> Res<CheckWindow> {
             ));
         }
     };
-    Ok(CheckWindow {
-        start_ms,
-        stop_ms,
-        anchor,
-    })
+    Ok(CheckWindow { start_ms, stop_ms, anchor })
 }
 
 /// An `xs:duration` attribute in milliseconds.

@@ -58,7 +58,7 @@ fn real_mib_imports_without_errors() {
     let imported = imported(&files);
     assert_eq!(imported.report.count(Severity::Error), 0);
     let model = &imported.model;
-    assert_eq!(model.name, "mib-ascii");
+    assert_eq!(model.name, "MIB", "no vdf.dat: the root is MIB, whatever the folder is called");
     assert_eq!(model.containers.len(), count_rows(&files, "pid.dat"));
     assert_eq!(model.parameters.len(), count_rows(&files, "pcf.dat"));
     assert_eq!(model.commands.len(), count_rows(&files, "ccf.dat"));

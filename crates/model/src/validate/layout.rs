@@ -42,7 +42,10 @@ struct Span {
     label: String,
     start: i64,
     end: i64,
+    /// Placed at the packet start (SCOS-2000 style).
     absolute: bool,
+    /// Placed at an explicit position rather than right after the previous entry.
+    explicit: bool,
 }
 
 /// Overlaps and entries past the end, per container (with its base chain's entries).
@@ -61,10 +64,18 @@ pub(super) fn check_layout(model: &MissionModel, issues: &mut Vec<ValidationIssu
             for other in &spans {
                 let both_absolute = span.absolute && other.absolute;
                 if span.start < other.end && other.start < span.end && !both_absolute {
+                    // An entry placed at an explicit position may overlay earlier ones on purpose
+                    // (a count read over a length field); one that merely follows the previous
+                    // entry must not run into bits another entry holds.
+                    let (kind, verb) = if span.explicit {
+                        (ValidationKind::Overlay, "overlays")
+                    } else {
+                        (ValidationKind::Overlap, "overlaps")
+                    };
                     sink.push(
-                        ValidationKind::Overlap,
+                        kind,
                         format!(
-                            "entry `{}` (bits {}..{}) overlaps `{}` (bits {}..{})",
+                            "entry `{}` (bits {}..{}) {verb} `{}` (bits {}..{})",
                             span.label, span.start, span.end, other.label, other.start, other.end
                         ),
                     );
@@ -153,6 +164,8 @@ fn place(
                 start,
                 end: start + size,
                 absolute: entry.location.reference == LocationReference::PacketStart,
+                explicit: entry.location.reference != LocationReference::PreviousEntry
+                    || entry.location.offset_bits < 0,
             }),
             cursor: Some(start + size),
         },

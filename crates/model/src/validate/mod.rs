@@ -44,14 +44,24 @@ impl fmt::Display for ItemKind {
 pub enum ValidationKind {
     /// A name that does not resolve to an item of the expected kind.
     UnresolvedReference,
-    /// Two entries of a container occupy the same bits.
+    /// Two entries of a container occupy the same bits, neither placed there explicitly.
     Overlap,
+    /// An entry placed at an explicit position shares bits with another: allowed (XTCE uses it
+    /// to read a field two ways), reported as a warning.
+    Overlay,
     /// An entry runs past the end of a fixed-size container.
     PastEnd,
     /// Two concrete containers cannot be told apart by their identification.
     AmbiguousIdentification,
     /// A base chain or type nesting loops back on itself.
     Cycle,
+}
+
+impl ValidationKind {
+    /// Whether the model is unusable with this problem (all but overlays).
+    pub fn is_error(self) -> bool {
+        self != ValidationKind::Overlay
+    }
 }
 
 /// One problem found by validation, on one item.

@@ -110,7 +110,8 @@ fn unresolved_references() {
 fn overlap_and_past_end() {
     check(
         |model| {
-            // `a` is at bits 0..8 in the header; `b` at 4..20 overlaps it; `c` ends past 16.
+            // `a` is at bits 0..8 in the header; `b` is placed at 4..20 over it (an overlay,
+            // allowed); `c` follows at 20..28 and ends past the 24-bit container.
             let mut packet = restricted(
                 "/s/p1",
                 "1",
@@ -123,8 +124,30 @@ fn overlap_and_past_end() {
             model.containers.insert(packet.name.clone(), packet);
         },
         expect![[r#"
-            Overlap container /s/p1: entry `b` (bits 4..20) overlaps `a` (bits 0..8)
+            Overlay container /s/p1: entry `b` (bits 4..20) overlays `a` (bits 0..8)
             PastEnd container /s/p1: entry `c` ends at bit 28 but the container is 24 bits"#]],
+    );
+}
+
+#[test]
+fn an_entry_that_follows_must_not_run_into_another() {
+    check(
+        |model| {
+            // `b` is placed at 16..32; `c` follows `a` (0..8 in the header) at 8..16, fine;
+            // a second `b` follows `c` at 16..32: it runs into the first `b`.
+            let packet = restricted(
+                "/s/p1",
+                "1",
+                vec![
+                    at(LocationReference::ContainerStart, 16, "/s/b"),
+                    at(LocationReference::ContainerStart, 8, "/s/c"),
+                    ContainerEntry::next(EntryKind::Parameter(name("/s/b"))),
+                ],
+            );
+            model.containers.insert(packet.name.clone(), packet);
+        },
+        expect![[r#"
+            Overlap container /s/p1: entry `b` (bits 16..32) overlaps `b` (bits 16..32)"#]],
     );
 }
 

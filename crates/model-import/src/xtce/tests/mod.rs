@@ -14,10 +14,7 @@ use std::fmt::Write;
 pub(super) const NS: &str = "http://www.omg.org/spec/XTCE/20180204";
 
 pub(super) fn import(files: &[(&str, &str)]) -> Result<Imported, ImportReport> {
-    let files: Vec<SourceFile> = files
-        .iter()
-        .map(|(path, text)| SourceFile::new(*path, *text))
-        .collect();
+    let files: Vec<SourceFile> = files.iter().map(|(path, text)| SourceFile::new(*path, *text)).collect();
     crate::xtce::import(&files)
 }
 
@@ -29,10 +26,7 @@ pub(super) fn space_system(tm: &str, cmd: &str) -> String {
 }
 
 /// The model part `pick` chooses, then the report; or only the report on failure.
-pub(super) fn render(
-    result: Result<Imported, ImportReport>,
-    pick: impl Fn(&MissionModel) -> String,
-) -> String {
+pub(super) fn render(result: Result<Imported, ImportReport>, pick: impl Fn(&MissionModel) -> String) -> String {
     match result {
         Ok(imported) => format!("{}{}", pick(&imported.model), imported.report),
         Err(report) => format!("FAILED\n{report}"),
@@ -65,16 +59,8 @@ pub(super) fn types(model: &MissionModel) -> String {
 pub(super) fn containers(model: &MissionModel) -> String {
     let mut out = String::new();
     for (name, container) in &model.containers {
-        let flag = if container.r#abstract {
-            " abstract"
-        } else {
-            ""
-        };
-        let _ = writeln!(
-            out,
-            "{name}{flag} base={:?} size={:?}",
-            container.base, container.size_bits
-        );
+        let flag = if container.r#abstract { " abstract" } else { "" };
+        let _ = writeln!(out, "{name}{flag} base={:?} size={:?}", container.base, container.size_bits);
         if let Some(restriction) = &container.restriction {
             let _ = writeln!(out, "  restriction {restriction:?}");
         }
@@ -100,11 +86,7 @@ pub(super) fn commands(model: &MissionModel) -> String {
             let _ = writeln!(out, "  base {} {:?}", base.command, base.assignments);
         }
         for argument in &command.arguments {
-            let _ = writeln!(
-                out,
-                "  arg {} {} init={:?}",
-                argument.name, argument.type_ref, argument.initial_value
-            );
+            let _ = writeln!(out, "  arg {} {} init={:?}", argument.name, argument.type_ref, argument.initial_value);
         }
         for entry in &command.entries {
             let _ = writeln!(out, "  entry {:?}", entry.kind);
@@ -116,11 +98,7 @@ pub(super) fn commands(model: &MissionModel) -> String {
             let _ = writeln!(out, "  constraint {constraint:?}");
         }
         for verifier in &command.verifiers {
-            let _ = writeln!(
-                out,
-                "  verifier {:?} {:?} {:?}",
-                verifier.stage, verifier.check, verifier.window
-            );
+            let _ = writeln!(out, "  verifier {:?} {:?} {:?}", verifier.stage, verifier.check, verifier.window);
         }
     }
     out
@@ -128,10 +106,7 @@ pub(super) fn commands(model: &MissionModel) -> String {
 
 #[track_caller]
 pub(super) fn check_types(parameter_types: &str, expect: Expect) {
-    let xml = space_system(
-        &format!("<ParameterTypeSet>{parameter_types}</ParameterTypeSet>"),
-        "",
-    );
+    let xml = space_system(&format!("<ParameterTypeSet>{parameter_types}</ParameterTypeSet>"), "");
     expect.assert_eq(&render(import(&[("t.xml", &xml)]), types));
 }
 
@@ -174,11 +149,7 @@ pub(super) fn check_names(files: &[(&str, &str)], expect: Expect) {
                 out,
                 "container {name} base={:?} {:?}",
                 container.base,
-                container
-                    .entries
-                    .iter()
-                    .map(|e| &e.kind)
-                    .collect::<Vec<_>>()
+                container.entries.iter().map(|e| &e.kind).collect::<Vec<_>>()
             );
         }
         out
@@ -186,7 +157,8 @@ pub(super) fn check_names(files: &[(&str, &str)], expect: Expect) {
     expect.assert_eq(&render(import(files), names));
 }
 
-pub(super) const U8: &str = r#"<IntegerParameterType name="u8" signed="false"><IntegerDataEncoding sizeInBits="8"/></IntegerParameterType>"#;
+pub(super) const U8: &str =
+    r#"<IntegerParameterType name="u8" signed="false"><IntegerDataEncoding sizeInBits="8"/></IntegerParameterType>"#;
 
 /// Telemetry with parameters `a`, `b`, `c` of type `u8` and the given containers.
 pub(super) fn with_params(container_set: &str) -> String {

@@ -91,10 +91,7 @@ fn three_namespace_styles() {
         r#"<xtce:SpaceSystem name="A" xmlns:xtce="http://www.omg.org/space/xtce">{}</xtce:SpaceSystem>"#,
         body("xtce:")
     );
-    let default = format!(
-        r#"<SpaceSystem name="B" xmlns="{NS}">{}</SpaceSystem>"#,
-        body("")
-    );
+    let default = format!(r#"<SpaceSystem name="B" xmlns="{NS}">{}</SpaceSystem>"#, body(""));
     let none = format!(r#"<SpaceSystem name="C">{}</SpaceSystem>"#, body(""));
     check_names(
         &[("a.xml", &prefixed), ("b.xml", &default), ("c.xml", &none)],
@@ -129,11 +126,7 @@ fn algorithms_and_unsupported_elements() {
     let pick = |model: &MissionModel| {
         let mut out = String::new();
         for (name, algorithm) in &model.algorithms {
-            let _ = writeln!(
-                out,
-                "{name} -> {}: {:?}",
-                algorithm.output, algorithm.expression
-            );
+            let _ = writeln!(out, "{name} -> {}: {:?}", algorithm.output, algorithm.expression);
         }
         for (name, parameter) in &model.parameters {
             let _ = writeln!(out, "{name} {:?}", parameter.data_source);
