@@ -1,6 +1,7 @@
 //! `groundplane`: the one binary. It parses the command line, reads files and the clock, and
 //! wires the core crates together. Domain logic lives in the core crates, never here.
 
+mod bench;
 mod cli;
 mod demo;
 mod load;
@@ -26,6 +27,11 @@ enum Command {
         #[arg(long)]
         real_dir: Option<PathBuf>,
     },
+    /// Benchmarks (figures in BENCHMARKS.md).
+    Bench {
+        #[command(subcommand)]
+        command: bench::BenchCommand,
+    },
     /// Work with mission models (XTCE files or folders, SCOS-2000 MIB folders).
     Model {
         #[command(subcommand)]
@@ -38,6 +44,7 @@ fn main() -> ExitCode {
     let result = match args.command {
         Command::Demo { real_dir } => demo::run(&demo::real_dir(real_dir)),
         Command::Model { command } => cli::run_model(command),
+        Command::Bench { command } => bench::run(command),
     };
     match result {
         Ok(code) => code,

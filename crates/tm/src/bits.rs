@@ -36,6 +36,11 @@ pub fn read_bits(bytes: &[u8], bit_offset: usize, size_bits: u32) -> Result<u64,
     }
     let first = bit_offset / 8;
     let skip = (bit_offset % 8) as u32;
+    if skip == 0 && size_bits.is_multiple_of(8) {
+        // Whole bytes: the common case, without the 128-bit gather.
+        let n_bytes = size_bits as usize / 8;
+        return Ok(bytes[first..first + n_bytes].iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b)));
+    }
     let span = (skip + size_bits).div_ceil(8) as usize;
     // At most 9 bytes: gather into a u128 so a 64-bit field at an odd offset fits.
     let mut acc: u128 = 0;

@@ -2,6 +2,7 @@
 //! indexed by number, so processing never walks the model tree or looks up a name.
 
 pub(crate) mod criteria;
+pub(crate) mod fast;
 pub(crate) mod types;
 
 use crate::value::{ContainerId, ParamId};
@@ -95,6 +96,9 @@ pub struct Plan {
     pub(crate) pus: HashMap<(u16, u8, u8), Vec<PusCandidate>>,
     /// Types that cannot be decoded, with why; packets using them are reported invalid.
     pub unsupported: Vec<PlanError>,
+    /// Flattened containers, where every position is static.
+    pub(crate) fast: Vec<Option<fast::FastContainer>>,
+    pub(crate) fast_tree: Option<fast::FastTree>,
 }
 
 impl Plan {
@@ -153,7 +157,25 @@ impl Plan {
                 });
             }
         }
-        Ok(Plan { parameters, parameter_ids, types, enum_labels, containers, container_ids, roots, pus, unsupported })
+        let flattened: Vec<_> = (0..containers.len())
+            .map(|idx| fast::flatten(&containers, &parameters, &types, ContainerId(idx as u32)))
+            .collect();
+        let positions: Vec<_> = flattened.iter().map(|f| f.as_ref().map(|(_, p)| p.clone())).collect();
+        let fast_tree = if pus.is_empty() { fast::tree(&containers, &roots, &positions, &types) } else { None };
+        let fast = flattened.into_iter().map(|f| f.map(|(container, _)| container)).collect();
+        Ok(Plan {
+            parameters,
+            parameter_ids,
+            types,
+            enum_labels,
+            containers,
+            container_ids,
+            roots,
+            pus,
+            unsupported,
+            fast,
+            fast_tree,
+        })
     }
 
     /// The id of a parameter.

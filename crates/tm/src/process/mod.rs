@@ -1,6 +1,7 @@
 //! Processing one packet with a plan: identification through the container tree (or the PUS
 //! key of a SCOS-2000 packet), then every entry decoded, calibrated and monitored.
 
+mod fast;
 mod field;
 #[cfg(test)]
 mod tests;
@@ -100,14 +101,31 @@ impl Walk<'_, '_> {
     }
 
     fn identify(&mut self) -> Result<ContainerId, ProcessError> {
-        if let Some(id) = self.pus_match() {
+        let found = match self.fast_identify() {
+            Some(None) => return Err(ProcessError::UnknownPacket),
+            Some(Some(id)) => Some(id),
+            None => self.pus_match(),
+        };
+        if let Some(id) = found {
+            let plan = self.plan;
+            match &plan.fast[id.0 as usize] {
+                Some(fast) if self.packet.len() >= fast.min_len => {
+                    let start_len = self.out.len();
+                    if self.decode_fast(fast).is_ok() {
+                        return Ok(id);
+                    }
+                    self.out.truncate(start_len);
+                }
+                _ => {}
+            }
             let mut cursor = 0;
             self.decode_chain(id, 0, &mut cursor, 0)?;
             return Ok(id);
         }
         let start_len = self.out.len();
         let mut first_error = None;
-        for root in self.plan.roots.clone() {
+        for root_idx in 0..self.plan.roots.len() {
+            let root = self.plan.roots[root_idx];
             self.out.truncate(start_len);
             let mut cursor = 0;
             if let Err(error) = self.decode_entries(root, 0, &mut cursor, 0) {
@@ -256,6 +274,14 @@ impl Walk<'_, '_> {
     fn decode_parameter(&mut self, parameter: ParamId, start: i64) -> Result<i64, ProcessError> {
         let plan = self.plan;
         let info = &plan.parameters[parameter.0 as usize];
+        if let Layout::Scalar(type_idx) = info.layout {
+            // The common case, without the layout walk.
+            return self.decode_scalar(parameter, 0, &plan.types[type_idx], start).map_err(|why| ProcessError::Field {
+                parameter: info.name.to_string(),
+                bit_offset: start as usize,
+                why,
+            });
+        }
         let mut element = 0u32;
         self.decode_layout(parameter, &info.layout, start, &mut element, 0)
     }

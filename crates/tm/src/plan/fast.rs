@@ -1,0 +1,297 @@
+//! The fast path: containers whose every entry sits at a position known when the plan is
+//! compiled (no conditions, no dynamic sizes or counts) are flattened into a list of fields
+//! with absolute bit offsets, and identification through restriction criteria that compare
+//! such fields with numbers becomes a walk over precomputed checks. Anything else takes the
+//! general path, which gives the same results.
+
+use super::criteria::{Condition, Count, Right};
+use super::types::{Codec, CompiledType, Conversion};
+use super::{Container, EntryWhat, Layout, ParamInfo};
+use crate::value::{ContainerId, ParamId};
+use model::{AlarmLevel, ByteOrder, Calibrator, ComparisonOp, FloatFormat, IntegerSign, LocationReference};
+
+/// How a fast field is read: aligned big-endian whole bytes, or any other static codec.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Read {
+    Unsigned {
+        byte: u32,
+        n_bytes: u8,
+    },
+    Signed {
+        byte: u32,
+        n_bytes: u8,
+    },
+    F32 {
+        byte: u32,
+    },
+    F64 {
+        byte: u32,
+    },
+    /// The general codec of the type, at a known bit offset.
+    Codec,
+}
+
+/// A polynomial of at most four coefficients, or none.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Cal {
+    None,
+    Poly {
+        coefficients: [f64; 4],
+    },
+    /// Anything else: the general conversion.
+    General,
+}
+
+/// Range checks from most to least severe: outside `[lo, hi]` gives `level`.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Limits {
+    None,
+    Ranges(Vec<(f64, f64, bool, bool, AlarmLevel)>),
+    General,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Field {
+    pub parameter: ParamId,
+    pub bit_offset: u32,
+    pub type_idx: usize,
+    pub read: Read,
+    pub cal: Cal,
+    pub limits: Limits,
+}
+
+/// A container's whole chain flattened.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct FastContainer {
+    pub fields: Vec<Field>,
+    /// The packet must be at least this long.
+    pub min_len: usize,
+}
+
+/// One static restriction check: the integer field at `bit_offset` (of type `type_idx`)
+/// equals `value`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Check {
+    pub type_idx: usize,
+    pub bit_offset: u32,
+    pub value: i64,
+}
+
+/// Identification as a walk over static checks, for a plan with one root whose whole tree
+/// has static restrictions: `checks[c]` are container `c`'s restriction checks.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct FastTree {
+    pub root: ContainerId,
+    pub checks: Vec<Vec<Check>>,
+}
+
+/// Static positions of the parameters of one chain, for building checks.
+type Positions = Vec<(ParamId, u32, u32, usize)>;
+
+/// Flattens `id`'s chain (bases first); `None` when any position is not static.
+pub(crate) fn flatten(
+    containers: &[Container],
+    parameters: &[ParamInfo],
+    types: &[CompiledType],
+    id: ContainerId,
+) -> Option<(FastContainer, Positions)> {
+    let mut chain = vec![id];
+    while let Some(base) = containers[chain.last()?.0 as usize].base {
+        if chain.len() > model::NESTING_MAX {
+            return None;
+        }
+        chain.push(base);
+    }
+    let mut fields = Vec::new();
+    let mut positions = Vec::new();
+    let mut cursor: i64 = 0;
+    for container in chain.iter().rev().map(|c| &containers[c.0 as usize]) {
+        for entry in &container.entries {
+            if entry.include.is_some() {
+                return None;
+            }
+            let repeats = match &entry.repeat {
+                None => 1,
+                Some((Count::Fixed(n), 0)) if (1..=1024).contains(n) => *n,
+                Some(_) => return None,
+            };
+            let mut start = match entry.reference {
+                LocationReference::ContainerStart | LocationReference::PacketStart => entry.offset_bits,
+                LocationReference::PreviousEntry => cursor + entry.offset_bits,
+                LocationReference::ContainerEnd => return None,
+            };
+            for _ in 0..repeats {
+                let bit_offset = u32::try_from(start).ok()?;
+                let size = match &entry.what {
+                    EntryWhat::Parameter(parameter) => {
+                        let Layout::Scalar(type_idx) = parameters.get(parameter.0 as usize)?.layout else {
+                            return None;
+                        };
+                        let compiled = &types[type_idx];
+                        let size = fixed_size(&compiled.codec)?;
+                        fields.push(field(*parameter, bit_offset, type_idx, compiled, size));
+                        positions.push((*parameter, bit_offset, size, type_idx));
+                        size
+                    }
+                    EntryWhat::Fixed(size_bits) => *size_bits,
+                    EntryWhat::Container(_) | EntryWhat::Group { .. } => return None,
+                };
+                start += i64::from(size);
+                cursor = start;
+            }
+        }
+    }
+    let min_len = fields.iter().map(|f| (f.bit_offset as usize + field_size(f, types)).div_ceil(8)).max().unwrap_or(0);
+    Some((FastContainer { fields, min_len }, positions))
+}
+
+fn field_size(field: &Field, types: &[CompiledType]) -> usize {
+    fixed_size(&types[field.type_idx].codec).unwrap_or(0) as usize
+}
+
+fn fixed_size(codec: &Codec) -> Option<u32> {
+    match codec {
+        Codec::Integer { size_bits, .. } | Codec::Float { size_bits, .. } => Some(*size_bits),
+        Codec::Text { size: super::types::Size::Fixed(bits) }
+        | Codec::Binary { size: super::types::Size::Fixed(bits) } => Some(*bits),
+        Codec::Cuc { coarse_octets, fine_octets } => Some(8 * (coarse_octets + fine_octets)),
+        Codec::Cds { day_octets, submillisecond_octets } => Some(8 * (day_octets + 4 + submillisecond_octets)),
+        _ => None,
+    }
+}
+
+fn field(parameter: ParamId, bit_offset: u32, type_idx: usize, compiled: &CompiledType, size: u32) -> Field {
+    Field {
+        parameter,
+        bit_offset,
+        type_idx,
+        read: read_of(&compiled.codec, bit_offset, size),
+        cal: cal_of(compiled),
+        limits: limits_of(compiled),
+    }
+}
+
+fn read_of(codec: &Codec, bit_offset: u32, size: u32) -> Read {
+    let aligned = bit_offset % 8 == 0;
+    let byte = bit_offset / 8;
+    match codec {
+        Codec::Integer { sign, order: ByteOrder::BigEndian, .. } if aligned && matches!(size, 8 | 16 | 32 | 64) => {
+            let n_bytes = (size / 8) as u8;
+            match sign {
+                IntegerSign::Unsigned => Read::Unsigned { byte, n_bytes },
+                IntegerSign::TwosComplement => Read::Signed { byte, n_bytes },
+                _ => Read::Codec,
+            }
+        }
+        Codec::Float { format: FloatFormat::Ieee754, order: ByteOrder::BigEndian, size_bits: 32 } if aligned => {
+            Read::F32 { byte }
+        }
+        Codec::Float { format: FloatFormat::Ieee754, order: ByteOrder::BigEndian, size_bits: 64 } if aligned => {
+            Read::F64 { byte }
+        }
+        _ => Read::Codec,
+    }
+}
+
+fn cal_of(compiled: &CompiledType) -> Cal {
+    let numeric = matches!(compiled.conversion, Conversion::Integer { .. } | Conversion::Float);
+    match (&compiled.calibrator, compiled.context_calibrators.is_empty(), numeric) {
+        (None, true, true) => Cal::None,
+        (Some(Calibrator::Polynomial { coefficients }), true, true) if coefficients.len() <= 4 => {
+            let mut padded = [0.0; 4];
+            padded[..coefficients.len()].copy_from_slice(coefficients);
+            Cal::Poly { coefficients: padded }
+        }
+        _ => Cal::General,
+    }
+}
+
+fn limits_of(compiled: &CompiledType) -> Limits {
+    if !compiled.context_alarms.is_empty() {
+        return Limits::General;
+    }
+    match &compiled.alarm {
+        None => Limits::None,
+        Some(model::Alarm::Ranges { ranges, delta: None, .. }) => {
+            let levels = [
+                (AlarmLevel::Severe, &ranges.severe),
+                (AlarmLevel::Critical, &ranges.critical),
+                (AlarmLevel::Distress, &ranges.distress),
+                (AlarmLevel::Warning, &ranges.warning),
+                (AlarmLevel::Watch, &ranges.watch),
+            ];
+            let mut checks = Vec::new();
+            for (level, range) in levels {
+                let Some(range) = range else { continue };
+                if !range.calibrated {
+                    return Limits::General;
+                }
+                let lo = range.min.unwrap_or(f64::NEG_INFINITY);
+                let hi = range.max.unwrap_or(f64::INFINITY);
+                checks.push((
+                    lo,
+                    hi,
+                    range.min_inclusive || range.min.is_none(),
+                    range.max_inclusive || range.max.is_none(),
+                    level,
+                ));
+            }
+            Limits::Ranges(checks)
+        }
+        Some(_) => Limits::General,
+    }
+}
+
+/// The static checks of a restriction, when it is a conjunction of `raw == integer`
+/// comparisons on fields at static positions.
+pub(crate) fn checks(restriction: &Condition, positions: &Positions, types: &[CompiledType]) -> Option<Vec<Check>> {
+    let mut checks = Vec::new();
+    let items: Vec<&Condition> = match restriction {
+        Condition::All(items) => items.iter().collect(),
+        single => vec![single],
+    };
+    for item in items {
+        let Condition::Compare { left, op: ComparisonOp::Eq, right: Right::Literal(literal) } = item else {
+            return None;
+        };
+        let &(_, bit_offset, size_bits, type_idx) = positions.iter().find(|(p, ..)| *p == left.parameter)?;
+        let compiled = &types[type_idx];
+        let integer = matches!(compiled.codec, Codec::Integer { .. })
+            && matches!(compiled.conversion, Conversion::Integer { .. })
+            && (!left.use_calibrated || cal_of(compiled) == Cal::None);
+        let value = literal.number?;
+        if !integer || value.fract() != 0.0 || size_bits == 0 {
+            return None;
+        }
+        checks.push(Check { type_idx, bit_offset, value: value as i64 });
+    }
+    Some(checks)
+}
+
+/// The fast identification tree, when the plan has one root and every restriction below it
+/// is static.
+pub(crate) fn tree(
+    containers: &[Container],
+    roots: &[ContainerId],
+    positions: &[Option<Positions>],
+    types: &[CompiledType],
+) -> Option<FastTree> {
+    let [root] = roots else { return None };
+    let mut checks = vec![Vec::new(); containers.len()];
+    let mut pending = vec![*root];
+    let mut visited = 0;
+    while let Some(parent) = pending.pop() {
+        visited += 1;
+        if visited > containers.len() {
+            return None;
+        }
+        let parent_positions = positions[parent.0 as usize].as_ref()?;
+        for child in &containers[parent.0 as usize].children {
+            if let Some(restriction) = &containers[child.0 as usize].restriction {
+                checks[child.0 as usize] = self::checks(restriction, parent_positions, types)?;
+            }
+            pending.push(*child);
+        }
+    }
+    Some(FastTree { root: *root, checks })
+}
