@@ -115,7 +115,7 @@ pub fn compile() -> anyhow::Result<(Plan, Vec<Slot>)> {
     let plan = Plan::compile(&model)?;
     let names = parameter_names();
     let mut slots = Vec::new();
-    for (name, _) in &model.parameters {
+    for name in model.parameters.keys() {
         let id = plan.parameter_id(name).ok_or_else(|| anyhow::anyhow!("{name} not in the plan"))?;
         let slot = match name.local() {
             "SEQ_COUNT" => Slot::SeqCount,
@@ -130,8 +130,30 @@ pub fn compile() -> anyhow::Result<(Plan, Vec<Slot>)> {
     Ok((plan, slots))
 }
 
-/// Our chain: the packet splitter, the CRC check, then the model-driven processor.
-pub fn chain(bytes: &[u8], plan: &Plan, slots: &[Slot]) -> Checksums {
+/// Our chain as timed: the packet splitter, the CRC check, then the model-driven processor
+/// writing every sample to a buffer. Returns the number of samples.
+pub fn chain(bytes: &[u8], plan: &Plan) -> u64 {
+    let mut processor = Processor::new(plan);
+    let mut samples = Vec::with_capacity(64);
+    let mut splitter = PacketSplitter::new(SplitterConfig::default());
+    let mut n_samples = 0u64;
+    splitter.split(bytes, |unit| {
+        let Unit::Packet { bytes: packet, .. } = unit else { return };
+        let len = packet.len();
+        if len < 2 || crc16_ccitt_false(&packet[..len - 2]) != u16::from_be_bytes([packet[len - 2], packet[len - 1]]) {
+            return;
+        }
+        samples.clear();
+        if processor.process(packet, &mut samples).is_ok() {
+            n_samples += std::hint::black_box(&samples).len() as u64;
+        }
+    });
+    n_samples
+}
+
+/// The same chain, summing every sample into checksums (untimed: it proves the chain computed
+/// what the reference did).
+pub fn chain_checksums(bytes: &[u8], plan: &Plan, slots: &[Slot]) -> Checksums {
     let mut sums = Checksums::default();
     let mut processor = Processor::new(plan);
     let mut samples = Vec::with_capacity(64);
@@ -149,7 +171,7 @@ pub fn chain(bytes: &[u8], plan: &Plan, slots: &[Slot]) -> Checksums {
         }
         sums.packets += 1;
         for sample in &samples {
-            let raw = match sample.raw {
+            let raw = match sample.raw() {
                 RawValue::Unsigned(v) => v as f64,
                 RawValue::Signed(v) => v as f64,
                 RawValue::Float(v) => v,
@@ -159,7 +181,7 @@ pub fn chain(bytes: &[u8], plan: &Plan, slots: &[Slot]) -> Checksums {
             match slots.get(sample.parameter.0 as usize).copied().unwrap_or(Slot::Ignore) {
                 Slot::Column(idx) => {
                     sums.columns[idx] += raw;
-                    if let (10..=19, EngValue::Float(eng)) = (idx, sample.eng) {
+                    if let (10..=19, EngValue::Float(eng)) = (idx, sample.eng()) {
                         sums.calibrated[idx - 10] += eng;
                     }
                 }
@@ -170,4 +192,52 @@ pub fn chain(bytes: &[u8], plan: &Plan, slots: &[Slot]) -> Checksums {
         }
     });
     sums
+}
+
+/// The chain's first stages alone, for the breakdown: split only, then split and CRC check.
+pub fn stages(bytes: &[u8]) -> (u64, u64) {
+    let mut n_split = 0u64;
+    PacketSplitter::new(SplitterConfig::default()).split(bytes, |unit| {
+        if let Unit::Packet { bytes, .. } = unit {
+            n_split += std::hint::black_box(bytes).len() as u64;
+        }
+    });
+    let mut n_crc = 0u64;
+    PacketSplitter::new(SplitterConfig::default()).split(bytes, |unit| {
+        let Unit::Packet { bytes: packet, .. } = unit else { return };
+        let len = packet.len();
+        if crc16_ccitt_false(&packet[..len - 2]) == u16::from_be_bytes([packet[len - 2], packet[len - 1]]) {
+            n_crc += 1;
+        }
+    });
+    (n_split, n_crc)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bench::workload::{generate, SEED};
+
+    #[test]
+    fn chain_reference_and_general_path_agree() {
+        let bytes = generate(3000, SEED);
+        let (plan, slots) = compile().unwrap();
+        let hk = plan.container_id(&model::QualifiedName::parse("/bench/HK").unwrap()).unwrap();
+        assert!(plan.is_fast(hk), "the workload's HK packet takes the fast path");
+        let fast = chain_checksums(&bytes, &plan, &slots);
+        assert_eq!(fast, reference(&bytes));
+        assert_eq!(fast.packets, 3000);
+        let general = chain_checksums(&bytes, &plan.clone().without_fast_path(), &slots);
+        assert_eq!(general, fast);
+    }
+
+    #[test]
+    fn corrupt_packets_fail_the_crc_in_both() {
+        let mut bytes = generate(100, SEED);
+        bytes[148 * 10 + 20] ^= 0x01;
+        let (plan, slots) = compile().unwrap();
+        let chain = chain_checksums(&bytes, &plan, &slots);
+        assert_eq!((chain.crc_ok, chain.packets), (99, 99));
+        assert_eq!(chain, reference(&bytes));
+    }
 }

@@ -13,6 +13,13 @@ use model::{AlarmLevel, ByteOrder, Calibrator, ComparisonOp, FloatFormat, Intege
 /// How a fast field is read: aligned big-endian whole bytes, or any other static codec.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) enum Read {
+    /// An unsigned big-endian field of at most 57 bits at any bit offset: shifted out of
+    /// the 8 bytes from `byte`.
+    Bits {
+        byte: u32,
+        shift: u8,
+        mask: u64,
+    },
     Unsigned {
         byte: u32,
         n_bytes: u8,
@@ -42,11 +49,16 @@ pub(crate) enum Cal {
     General,
 }
 
-/// Range checks from most to least severe: outside `[lo, hi]` gives `level`.
-#[derive(Clone, Debug, PartialEq)]
+/// Most range checks a fast field holds inline (one per severity).
+pub(crate) const RANGES_MAX: usize = 5;
+
+/// Range checks from most to least severe: a value outside the inclusive `[lo, hi]` of the
+/// first check gives its level (exclusive bounds are moved to the next float inward, so a
+/// NaN is outside every range).
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) enum Limits {
     None,
-    Ranges(Vec<(f64, f64, bool, bool, AlarmLevel)>),
+    Ranges { checks: [(f64, f64, AlarmLevel); RANGES_MAX], n_checks: u8 },
     General,
 }
 
@@ -58,6 +70,8 @@ pub(crate) struct Field {
     pub read: Read,
     pub cal: Cal,
     pub limits: Limits,
+    /// Whether processing reads this parameter back, so its latest value must be kept.
+    pub track: bool,
 }
 
 /// A container's whole chain flattened.
@@ -74,6 +88,7 @@ pub(crate) struct FastContainer {
 pub(crate) struct Check {
     pub type_idx: usize,
     pub bit_offset: u32,
+    pub read: Read,
     pub value: i64,
 }
 
@@ -93,6 +108,7 @@ pub(crate) fn flatten(
     containers: &[Container],
     parameters: &[ParamInfo],
     types: &[CompiledType],
+    tracked: &[bool],
     id: ContainerId,
 ) -> Option<(FastContainer, Positions)> {
     let mut chain = vec![id];
@@ -129,7 +145,8 @@ pub(crate) fn flatten(
                         };
                         let compiled = &types[type_idx];
                         let size = fixed_size(&compiled.codec)?;
-                        fields.push(field(*parameter, bit_offset, type_idx, compiled, size));
+                        let track = tracked.get(parameter.0 as usize).copied().unwrap_or(true);
+                        fields.push(field(*parameter, bit_offset, type_idx, compiled, size, track));
                         positions.push((*parameter, bit_offset, size, type_idx));
                         size
                     }
@@ -160,8 +177,16 @@ fn fixed_size(codec: &Codec) -> Option<u32> {
     }
 }
 
-fn field(parameter: ParamId, bit_offset: u32, type_idx: usize, compiled: &CompiledType, size: u32) -> Field {
+fn field(
+    parameter: ParamId,
+    bit_offset: u32,
+    type_idx: usize,
+    compiled: &CompiledType,
+    size: u32,
+    track: bool,
+) -> Field {
     Field {
+        track,
         parameter,
         bit_offset,
         type_idx,
@@ -172,9 +197,17 @@ fn field(parameter: ParamId, bit_offset: u32, type_idx: usize, compiled: &Compil
 }
 
 fn read_of(codec: &Codec, bit_offset: u32, size: u32) -> Read {
-    let aligned = bit_offset % 8 == 0;
+    let aligned = bit_offset.is_multiple_of(8);
     let byte = bit_offset / 8;
+    let skip = bit_offset % 8;
     match codec {
+        Codec::Integer { sign: IntegerSign::Unsigned, order, .. }
+            if !(aligned && matches!(size, 8 | 16 | 32 | 64))
+                && (size <= 8 || *order == ByteOrder::BigEndian)
+                && (1..=57).contains(&size) =>
+        {
+            Read::Bits { byte, shift: (64 - skip - size) as u8, mask: (1u64 << size) - 1 }
+        }
         Codec::Integer { sign, order: ByteOrder::BigEndian, .. } if aligned && matches!(size, 8 | 16 | 32 | 64) => {
             let n_bytes = (size / 8) as u8;
             match sign {
@@ -220,23 +253,27 @@ fn limits_of(compiled: &CompiledType) -> Limits {
                 (AlarmLevel::Warning, &ranges.warning),
                 (AlarmLevel::Watch, &ranges.watch),
             ];
-            let mut checks = Vec::new();
+            let mut checks = [(f64::NEG_INFINITY, f64::INFINITY, AlarmLevel::Normal); RANGES_MAX];
+            let mut n_checks = 0;
             for (level, range) in levels {
                 let Some(range) = range else { continue };
                 if !range.calibrated {
                     return Limits::General;
                 }
-                let lo = range.min.unwrap_or(f64::NEG_INFINITY);
-                let hi = range.max.unwrap_or(f64::INFINITY);
-                checks.push((
-                    lo,
-                    hi,
-                    range.min_inclusive || range.min.is_none(),
-                    range.max_inclusive || range.max.is_none(),
-                    level,
-                ));
+                let lo = match range.min {
+                    None => f64::NEG_INFINITY,
+                    Some(min) if range.min_inclusive => min,
+                    Some(min) => min.next_up(),
+                };
+                let hi = match range.max {
+                    None => f64::INFINITY,
+                    Some(max) if range.max_inclusive => max,
+                    Some(max) => max.next_down(),
+                };
+                checks[n_checks] = (lo, hi, level);
+                n_checks += 1;
             }
-            Limits::Ranges(checks)
+            Limits::Ranges { checks, n_checks: n_checks as u8 }
         }
         Some(_) => Limits::General,
     }
@@ -263,7 +300,12 @@ pub(crate) fn checks(restriction: &Condition, positions: &Positions, types: &[Co
         if !integer || value.fract() != 0.0 || size_bits == 0 {
             return None;
         }
-        checks.push(Check { type_idx, bit_offset, value: value as i64 });
+        checks.push(Check {
+            type_idx,
+            bit_offset,
+            read: read_of(&compiled.codec, bit_offset, size_bits),
+            value: value as i64,
+        });
     }
     Some(checks)
 }

@@ -3,6 +3,7 @@
 
 pub(crate) mod criteria;
 pub(crate) mod fast;
+mod referenced;
 pub(crate) mod types;
 
 use crate::value::{ContainerId, ParamId};
@@ -141,7 +142,7 @@ impl Plan {
             parameters.push(ParamInfo { name: parameter.name.clone(), layout, scalar_type });
         }
         let containers = compile_containers(model, &parameter_ids, &container_ids, &names)?;
-        let roots = containers
+        let roots: Vec<ContainerId> = containers
             .iter()
             .enumerate()
             .filter(|(_, c)| c.base.is_none() && model.containers[&c.name].pus.is_none())
@@ -157,8 +158,10 @@ impl Plan {
                 });
             }
         }
+        let referenced = referenced::referenced(model);
+        let tracked: Vec<bool> = parameters.iter().map(|p| referenced.contains(&p.name)).collect();
         let flattened: Vec<_> = (0..containers.len())
-            .map(|idx| fast::flatten(&containers, &parameters, &types, ContainerId(idx as u32)))
+            .map(|idx| fast::flatten(&containers, &parameters, &types, &tracked, ContainerId(idx as u32)))
             .collect();
         let positions: Vec<_> = flattened.iter().map(|f| f.as_ref().map(|(_, p)| p.clone())).collect();
         let fast_tree = if pus.is_empty() { fast::tree(&containers, &roots, &positions, &types) } else { None };
@@ -176,6 +179,19 @@ impl Plan {
             fast,
             fast_tree,
         })
+    }
+
+    /// The same plan with the fast path switched off: every packet takes the general path.
+    /// For tests and diagnosis; results must be identical.
+    pub fn without_fast_path(mut self) -> Plan {
+        self.fast = vec![None; self.containers.len()];
+        self.fast_tree = None;
+        self
+    }
+
+    /// Whether packets of this container take the fast path.
+    pub fn is_fast(&self, container: ContainerId) -> bool {
+        self.fast.get(container.0 as usize).is_some_and(Option::is_some)
     }
 
     /// The id of a parameter.

@@ -27,6 +27,11 @@ impl Walk<'_, '_> {
     }
 
     fn check(&self, check: &Check) -> bool {
+        match read_fast(self.packet, check.read) {
+            Some((RawValue::Unsigned(v), _)) => return i128::from(v) == i128::from(check.value),
+            Some((RawValue::Signed(v), _)) => return v == check.value,
+            _ => {}
+        }
         match &self.plan.types[check.type_idx].codec {
             Codec::Integer { size_bits, sign, order } => {
                 crate::decode_integer(self.packet, check.bit_offset as usize, *size_bits, *sign, order)
@@ -39,61 +44,103 @@ impl Walk<'_, '_> {
     /// Decodes a flattened container; the caller checked the packet is long enough.
     pub(super) fn decode_fast(&mut self, fast: &FastContainer) -> Result<(), String> {
         let packet = self.packet;
+        let plan = self.plan;
         for field in &fast.fields {
-            let compiled = &self.plan.types[field.type_idx];
-            let bytes = |byte: u32, n: usize| packet.get(byte as usize..byte as usize + n).ok_or("past the end");
-            let raw = match field.read {
-                Read::Unsigned { byte, n_bytes } => {
-                    RawValue::Unsigned(bytes(byte, n_bytes.into())?.iter().fold(0, |a, &b| (a << 8) | u64::from(b)))
+            let compiled = || &plan.types[field.type_idx];
+            // The number is computed beside the raw value, so the common paths never match
+            // on an enum they just built.
+            let (raw, number) = match read_fast(packet, field.read) {
+                Some(read) => read,
+                None => {
+                    let raw = self.read(&compiled().codec, field.bit_offset as usize)?.0;
+                    (raw, raw.as_f64().unwrap_or(f64::NAN))
                 }
-                Read::Signed { byte, n_bytes } => {
-                    let unsigned = bytes(byte, n_bytes.into())?.iter().fold(0u64, |a, &b| (a << 8) | u64::from(b));
-                    let shift = 64 - 8 * u32::from(n_bytes);
-                    RawValue::Signed(((unsigned << shift) as i64) >> shift)
-                }
-                Read::F32 { byte } => {
-                    let b = bytes(byte, 4)?;
-                    RawValue::Float(f64::from(f32::from_be_bytes([b[0], b[1], b[2], b[3]])))
-                }
-                Read::F64 { byte } => {
-                    let b = bytes(byte, 8)?;
-                    RawValue::Float(f64::from_be_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
-                }
-                Read::Codec => self.read(&compiled.codec, field.bit_offset as usize)?.0,
             };
-            let eng = match (field.cal, raw) {
-                (Cal::None, RawValue::Unsigned(v)) => EngValue::Unsigned(v),
-                (Cal::None, RawValue::Signed(v)) => EngValue::Signed(v),
-                (Cal::None, RawValue::Float(v)) => EngValue::Float(v),
-                (Cal::Poly { coefficients: [a, b, c, d] }, raw) => match raw.as_f64() {
-                    Some(x) => EngValue::Float(a + x * (b + x * (c + x * d))),
-                    None => EngValue::Invalid,
-                },
-                _ => self.convert(compiled, raw),
+            let (eng, x) = match (&field.cal, raw) {
+                (Cal::None, RawValue::Unsigned(v)) => (EngValue::Unsigned(v), Some(number)),
+                (Cal::None, RawValue::Signed(v)) => (EngValue::Signed(v), Some(number)),
+                (Cal::None, RawValue::Float(v)) => (EngValue::Float(v), Some(number)),
+                (
+                    Cal::Poly { coefficients: [a, b, c, d] },
+                    RawValue::Unsigned(_) | RawValue::Signed(_) | RawValue::Float(_),
+                ) => {
+                    let y = a + number * (b + number * (c + number * d));
+                    (EngValue::Float(y), Some(y))
+                }
+                _ => {
+                    let eng = self.convert(compiled(), raw);
+                    (eng, eng.as_f64())
+                }
             };
-            let level = match &field.limits {
-                Limits::None => AlarmLevel::Normal,
-                Limits::Ranges(checks) => match eng.as_f64() {
-                    Some(x) => checks
-                        .iter()
-                        .find(|(lo, hi, lo_in, hi_in, _)| {
-                            !((if *lo_in { x >= *lo } else { x > *lo }) && (if *hi_in { x <= *hi } else { x < *hi }))
-                        })
-                        .map_or(AlarmLevel::Normal, |check| check.4),
-                    None => AlarmLevel::Normal,
-                },
-                Limits::General => self.monitor(field.parameter, compiled, eng),
+            let level = match (&field.limits, x) {
+                (Limits::None, _) | (Limits::Ranges { .. }, None) => AlarmLevel::Normal,
+                (Limits::Ranges { checks, n_checks }, Some(x)) => checks[..usize::from(*n_checks)]
+                    .iter()
+                    .find(|(lo, hi, _)| !(x >= *lo && x <= *hi))
+                    .map_or(AlarmLevel::Normal, |check| check.2),
+                (Limits::General, _) => self.monitor(field.parameter, compiled(), eng),
             };
-            self.out.push(Sample {
-                parameter: field.parameter,
-                element: 0,
-                bit_offset: field.bit_offset,
-                raw,
-                eng,
-                level,
-            });
-            self.latest[field.parameter.0 as usize] = Some((raw, eng));
+            self.out.push(Sample::new(field.parameter, 0, field.bit_offset, raw, eng, level));
+            if field.track {
+                self.latest[field.parameter.0 as usize] = Some((raw, eng));
+            }
         }
         Ok(())
     }
+}
+
+/// Reads a fast field; `None` for `Read::Codec` or when the bytes are not all there (the
+/// general read then gives the error, or reads a field near the end).
+#[inline]
+fn read_fast(packet: &[u8], read: Read) -> Option<(RawValue, f64)> {
+    fn array<const N: usize>(packet: &[u8], byte: u32) -> Option<[u8; N]> {
+        packet.get(byte as usize..byte as usize + N)?.try_into().ok()
+    }
+    Some(match read {
+        Read::Bits { byte, shift, mask } => {
+            let v = (u64::from_be_bytes(array::<8>(packet, byte)?) >> shift) & mask;
+            (RawValue::Unsigned(v), v as f64)
+        }
+        Read::Unsigned { byte, n_bytes: 1 } => {
+            let v = u64::from(*packet.get(byte as usize)?);
+            (RawValue::Unsigned(v), v as f64)
+        }
+        Read::Unsigned { byte, n_bytes: 2 } => {
+            let v = u64::from(u16::from_be_bytes(array(packet, byte)?));
+            (RawValue::Unsigned(v), v as f64)
+        }
+        Read::Unsigned { byte, n_bytes: 4 } => {
+            let v = u64::from(u32::from_be_bytes(array(packet, byte)?));
+            (RawValue::Unsigned(v), v as f64)
+        }
+        Read::Unsigned { byte, .. } => {
+            let v = u64::from_be_bytes(array(packet, byte)?);
+            (RawValue::Unsigned(v), v as f64)
+        }
+        Read::Signed { byte, n_bytes: 1 } => {
+            let v = i64::from(*packet.get(byte as usize)? as i8);
+            (RawValue::Signed(v), v as f64)
+        }
+        Read::Signed { byte, n_bytes: 2 } => {
+            let v = i64::from(i16::from_be_bytes(array(packet, byte)?));
+            (RawValue::Signed(v), v as f64)
+        }
+        Read::Signed { byte, n_bytes: 4 } => {
+            let v = i64::from(i32::from_be_bytes(array(packet, byte)?));
+            (RawValue::Signed(v), v as f64)
+        }
+        Read::Signed { byte, .. } => {
+            let v = i64::from_be_bytes(array(packet, byte)?);
+            (RawValue::Signed(v), v as f64)
+        }
+        Read::F32 { byte } => {
+            let v = f64::from(f32::from_be_bytes(array(packet, byte)?));
+            (RawValue::Float(v), v)
+        }
+        Read::F64 { byte } => {
+            let v = f64::from_be_bytes(array(packet, byte)?);
+            (RawValue::Float(v), v)
+        }
+        Read::Codec => return None,
+    })
 }

@@ -20,14 +20,14 @@ impl Walk<'_, '_> {
         let eng = self.convert(compiled, raw);
         let level = self.monitor(parameter, compiled, eng);
         let offset = u32::try_from(bit_offset).map_err(|_| "packet too long".to_string())?;
-        self.out.push(Sample { parameter, element, bit_offset: offset, raw, eng, level });
+        self.out.push(Sample::new(parameter, element, offset, raw, eng, level));
         if element == 0 {
             self.latest[parameter.0 as usize] = Some((raw, eng));
         }
         Ok(start + size_bits as i64)
     }
 
-    fn read(&self, codec: &Codec, bit_offset: usize) -> Result<(RawValue, u64), String> {
+    pub(super) fn read(&self, codec: &Codec, bit_offset: usize) -> Result<(RawValue, u64), String> {
         let packet = self.packet;
         Ok(match codec {
             Codec::Integer { size_bits, sign, order } => {
@@ -106,7 +106,7 @@ impl Walk<'_, '_> {
         Ok((RawValue::Bytes { start: value_start as u32, len: value_len as u32 }, total_bits))
     }
 
-    fn convert(&self, compiled: &CompiledType, raw: RawValue) -> EngValue {
+    pub(super) fn convert(&self, compiled: &CompiledType, raw: RawValue) -> EngValue {
         let number = raw.as_f64();
         let calibrated = |value: f64| match self.calibrator(compiled) {
             None => None,
@@ -161,7 +161,7 @@ impl Walk<'_, '_> {
         compiled.calibrator.as_ref()
     }
 
-    fn monitor(&self, parameter: ParamId, compiled: &CompiledType, eng: EngValue) -> AlarmLevel {
+    pub(super) fn monitor(&self, parameter: ParamId, compiled: &CompiledType, eng: EngValue) -> AlarmLevel {
         let view = self.view();
         let alarm = compiled
             .context_alarms

@@ -29,8 +29,8 @@ pub enum ProcessError {
     TooDeep,
 }
 
-/// Processes packets with one plan, keeping the latest value of every parameter (context
-/// calibrations and alarms, dynamic sizes and conditions read them).
+/// Processes packets with one plan, keeping the latest value of the parameters processing
+/// reads back (context calibrations and alarms, dynamic sizes and conditions).
 #[derive(Debug)]
 pub struct Processor<'p> {
     plan: &'p Plan,
@@ -85,7 +85,8 @@ impl<'p> Processor<'p> {
         result
     }
 
-    /// The latest value of a parameter.
+    /// The latest value of a parameter that processing reads back (conditions, dynamic sizes,
+    /// context calibrations and alarms); others are not kept here (the archive has them).
     pub fn latest(&self, parameter: ParamId) -> Option<(RawValue, EngValue)> {
         self.latest.get(parameter.0 as usize).copied().flatten()
     }

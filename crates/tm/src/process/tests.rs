@@ -146,13 +146,16 @@ fn check(packets: &[Vec<u8>], expect: Expect) {
                 lines.push(format!("{}:", plan.container_name(container).unwrap()));
                 for s in samples {
                     let name = plan.parameter(s.parameter).unwrap().name.local();
-                    let eng = match s.eng {
+                    let eng = match s.eng() {
                         EngValue::Enum(idx) => plan.enum_label(s.parameter, idx).unwrap().to_string(),
                         other => format!("{other:?}"),
                     };
                     lines.push(format!(
                         "  {name}[{}] @{} raw {:?} eng {eng} {:?}",
-                        s.element, s.bit_offset, s.raw, s.level
+                        s.element,
+                        s.bit_offset,
+                        s.raw(),
+                        s.level
                     ));
                 }
             }
