@@ -49,8 +49,9 @@ pub(crate) enum Cal {
     General,
 }
 
-/// Most range checks a fast field holds inline (one per severity).
-pub(crate) const RANGES_MAX: usize = 5;
+/// Most range checks a fast field holds inline; a type with more severities defined takes
+/// the general monitoring (kept small so a field's description stays in few cache lines).
+pub(crate) const RANGES_MAX: usize = 2;
 
 /// Range checks from most to least severe: a value outside the inclusive `[lo, hi]` of the
 /// first check gives its level (exclusive bounds are moved to the next float inward, so a
@@ -257,7 +258,7 @@ fn limits_of(compiled: &CompiledType) -> Limits {
             let mut n_checks = 0;
             for (level, range) in levels {
                 let Some(range) = range else { continue };
-                if !range.calibrated {
+                if !range.calibrated || n_checks == RANGES_MAX {
                     return Limits::General;
                 }
                 let lo = match range.min {

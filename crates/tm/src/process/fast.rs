@@ -45,6 +45,7 @@ impl Walk<'_, '_> {
     pub(super) fn decode_fast(&mut self, fast: &FastContainer) -> Result<(), String> {
         let packet = self.packet;
         let plan = self.plan;
+        self.out.reserve(fast.fields.len());
         for field in &fast.fields {
             let compiled = || &plan.types[field.type_idx];
             // The number is computed beside the raw value, so the common paths never match
