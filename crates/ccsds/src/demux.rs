@@ -56,6 +56,12 @@ impl FrameDemux {
         FrameDemux { config, master: BTreeMap::new(), channels: BTreeMap::new(), counters: LinkCounters::default() }
     }
 
+    /// Changes the expected frame length (for wrappers such as NCTRS that state each frame's
+    /// length in their own header).
+    pub fn set_frame_len(&mut self, frame_len: usize) {
+        self.config.frame.frame_len = frame_len;
+    }
+
     /// The counters so far.
     pub fn counters(&self) -> &LinkCounters {
         &self.counters

@@ -6,6 +6,7 @@ mod cli;
 mod demo;
 mod load;
 mod render;
+mod tm_cmd;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -27,6 +28,11 @@ enum Command {
         #[arg(long)]
         real_dir: Option<PathBuf>,
     },
+    /// Telemetry: decode captures with a mission model.
+    Tm {
+        #[command(subcommand)]
+        command: tm_cmd::TmCommand,
+    },
     /// Benchmarks (figures in BENCHMARKS.md).
     Bench {
         #[command(subcommand)]
@@ -45,6 +51,7 @@ fn main() -> ExitCode {
         Command::Demo { real_dir } => demo::run(&demo::real_dir(real_dir)),
         Command::Model { command } => cli::run_model(command),
         Command::Bench { command } => bench::run(command),
+        Command::Tm { command } => tm_cmd::run(command),
     };
     match result {
         Ok(code) => code,

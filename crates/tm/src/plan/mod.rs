@@ -45,6 +45,8 @@ pub struct ParamInfo {
     pub(crate) layout: Layout,
     /// Index of its scalar type (for enumeration labels), when it is a scalar.
     pub(crate) scalar_type: Option<usize>,
+    /// Whether its values are text (shown as strings) rather than numbers or binary.
+    pub text: bool,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -139,7 +141,11 @@ impl Plan {
                 Layout::Scalar(idx) => Some(idx),
                 _ => None,
             };
-            parameters.push(ParamInfo { name: parameter.name.clone(), layout, scalar_type });
+            let text = model
+                .parameter_types
+                .get(&parameter.type_ref)
+                .is_some_and(|t| matches!(t.kind, TypeKind::String { .. }));
+            parameters.push(ParamInfo { name: parameter.name.clone(), layout, scalar_type, text });
         }
         let containers = compile_containers(model, &parameter_ids, &container_ids, &names)?;
         let roots: Vec<ContainerId> = containers

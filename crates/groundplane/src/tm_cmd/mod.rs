@@ -1,0 +1,66 @@
+//! `groundplane tm ...`: telemetry from the command line.
+
+mod decode;
+mod output;
+#[cfg(test)]
+mod tests;
+
+use clap::{Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// How the units are laid out in a capture file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Framing {
+    /// Space packets back to back (with `--prefix-len` bytes before each, if set).
+    Packets,
+    /// TM transfer frames of `--frame-len` bytes back to back.
+    Frames,
+    /// TM frames each behind a 20-byte ESA NCTRS TM data unit header.
+    Nctrs,
+}
+
+/// Output formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// One row per sample, one per invalid unit.
+    Csv,
+    /// JSON Lines: one object per unit.
+    Json,
+}
+
+#[derive(Subcommand)]
+pub enum TmCommand {
+    /// Decode a capture offline with a mission model: one row per sample (packet, parameter,
+    /// raw and engineering value, alarm level); invalid units listed with their reason.
+    Decode {
+        /// The mission model: an XTCE file, a folder of XTCE files or a MIB folder.
+        #[arg(long)]
+        model: PathBuf,
+        /// The capture file.
+        file: PathBuf,
+        #[arg(long, value_enum, default_value_t = Framing::Packets)]
+        framing: Framing,
+        /// Bytes before each packet that are not part of it (e.g. 4 for the SUDA files).
+        #[arg(long, default_value_t = 0)]
+        prefix_len: usize,
+        /// Frame length in bytes (`--framing frames`).
+        #[arg(long)]
+        frame_len: Option<usize>,
+        /// Frames end with a CRC-16 frame error control field.
+        #[arg(long)]
+        fecf: bool,
+        #[arg(long, value_enum, default_value_t = Format::Csv)]
+        format: Format,
+    },
+}
+
+/// Runs a `tm` command.
+pub fn run(command: TmCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        TmCommand::Decode { model, file, framing, prefix_len, frame_len, fecf, format } => {
+            let options = decode::Options { framing, prefix_len, frame_len, fecf, format };
+            decode::run(&model, &file, &options)
+        }
+    }
+}
