@@ -379,3 +379,19 @@ proptest! {
         assert_placed(xtce::import(&files), &files)?;
     }
 }
+
+#[test]
+fn digest_does_not_depend_on_file_order() {
+    let set = pus_set();
+    let mut files = load_all(&set.iter().map(String::as_str).collect::<Vec<_>>());
+    let forward = import_ok(&files).model.digest().unwrap();
+    files.reverse();
+    let backward = import_ok(&files).model.digest().unwrap();
+    assert_eq!(forward, backward);
+    // And a real change changes it.
+    let mut changed = files.clone();
+    let dt = changed.iter_mut().find(|f| f.path.ends_with("/dt.xml")).unwrap();
+    let text = String::from_utf8(dt.bytes.clone()).unwrap().replacen("sizeInBits=\"8\"", "sizeInBits=\"9\"", 1);
+    dt.bytes = text.into_bytes();
+    assert_ne!(import_ok(&changed).model.digest().unwrap(), forward);
+}
