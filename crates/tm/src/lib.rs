@@ -9,12 +9,14 @@
 //! It does no I/O, reads no clock, and never panics on packet bytes: a field that does not fit
 //! is an error naming its bit offset.
 
+pub mod alarms;
 mod bits;
 mod calibrate;
 mod encoding;
 mod monitor;
 mod plan;
 mod process;
+pub mod pus;
 mod value;
 
 pub use bits::{read_bits, BitsError};

@@ -220,6 +220,18 @@ impl Plan {
         self.containers.get(id.0 as usize).map(|c| &c.name)
     }
 
+    /// How many consecutive out-of-limits samples raise an alarm for a parameter (1 when its
+    /// type does not say).
+    pub fn min_violations(&self, parameter: ParamId) -> u32 {
+        let alarm = self.parameter(parameter).and_then(|p| p.scalar_type).and_then(|t| self.types[t].alarm.as_ref());
+        match alarm {
+            Some(model::Alarm::Ranges { min_violations, .. } | model::Alarm::Enumeration { min_violations, .. }) => {
+                (*min_violations).max(1)
+            }
+            None => 1,
+        }
+    }
+
     /// The label of an enumeration value of a parameter.
     pub fn enum_label(&self, parameter: ParamId, index: u32) -> Option<&str> {
         let type_idx = self.parameter(parameter)?.scalar_type?;

@@ -1,0 +1,152 @@
+//! The alarm lifecycle, per parameter: raised after `min_violations` consecutive out-of-limits
+//! samples, escalated or eased as the level changes, acknowledged by a principal, cleared when
+//! the value returns within limits, closed when it is both cleared and acknowledged. An
+//! escalation above the level someone acknowledged needs a new acknowledgement.
+
+use crate::value::ParamId;
+use model::AlarmLevel;
+use std::collections::BTreeMap;
+
+/// Where an alarm is in its life.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AlarmPhase {
+    /// Out of limits, not acknowledged.
+    Active,
+    /// Out of limits, acknowledged.
+    Acknowledged,
+    /// Back within limits but not yet acknowledged: an operator must still see it.
+    Cleared,
+}
+
+/// One open alarm.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OpenAlarm {
+    pub parameter: ParamId,
+    pub phase: AlarmPhase,
+    /// The level of the latest sample (Normal once cleared).
+    pub level: AlarmLevel,
+    /// The worst level since it was raised.
+    pub worst: AlarmLevel,
+    pub raised_ms: u64,
+    /// Who acknowledged it, and when.
+    pub acknowledged: Option<(String, u64)>,
+}
+
+/// What happened to an alarm.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AlarmChange {
+    Raised { parameter: ParamId, level: AlarmLevel, time_ms: u64 },
+    LevelChanged { parameter: ParamId, from: AlarmLevel, to: AlarmLevel, time_ms: u64 },
+    Acknowledged { parameter: ParamId, by: String, time_ms: u64 },
+    Cleared { parameter: ParamId, time_ms: u64 },
+    Closed { parameter: ParamId, time_ms: u64 },
+}
+
+/// Why an acknowledgement was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AlarmError {
+    #[error("parameter {0:?} has no open alarm")]
+    NoAlarm(ParamId),
+    #[error("the alarm of parameter {0:?} is already acknowledged")]
+    AlreadyAcknowledged(ParamId),
+}
+
+/// The open alarms of one deployment, and the violation counts that may raise new ones.
+#[derive(Clone, Debug, Default)]
+pub struct AlarmBoard {
+    open: BTreeMap<ParamId, OpenAlarm>,
+    violations: BTreeMap<ParamId, u32>,
+}
+
+impl AlarmBoard {
+    /// An empty board.
+    pub fn new() -> Self {
+        AlarmBoard::default()
+    }
+
+    /// Takes one sample's monitoring level; returns what changed, if anything.
+    pub fn observe(
+        &mut self,
+        parameter: ParamId,
+        level: AlarmLevel,
+        min_violations: u32,
+        time_ms: u64,
+    ) -> Option<AlarmChange> {
+        if level == AlarmLevel::Normal {
+            self.violations.remove(&parameter);
+            let alarm = self.open.get_mut(&parameter)?;
+            if alarm.phase == AlarmPhase::Cleared {
+                return None;
+            }
+            alarm.level = AlarmLevel::Normal;
+            if alarm.phase == AlarmPhase::Acknowledged {
+                self.open.remove(&parameter);
+                return Some(AlarmChange::Closed { parameter, time_ms });
+            }
+            alarm.phase = AlarmPhase::Cleared;
+            return Some(AlarmChange::Cleared { parameter, time_ms });
+        }
+        let count = self.violations.entry(parameter).or_default();
+        *count = count.saturating_add(1);
+        let count = *count;
+        match self.open.get_mut(&parameter) {
+            None if count >= min_violations.max(1) => {
+                self.open.insert(
+                    parameter,
+                    OpenAlarm {
+                        parameter,
+                        phase: AlarmPhase::Active,
+                        level,
+                        worst: level,
+                        raised_ms: time_ms,
+                        acknowledged: None,
+                    },
+                );
+                Some(AlarmChange::Raised { parameter, level, time_ms })
+            }
+            None => None,
+            Some(alarm) => {
+                let from = alarm.level;
+                let escalated = level > alarm.worst;
+                alarm.level = level;
+                alarm.worst = alarm.worst.max(level);
+                if alarm.phase == AlarmPhase::Cleared || (escalated && alarm.phase == AlarmPhase::Acknowledged) {
+                    alarm.phase = AlarmPhase::Active;
+                    alarm.acknowledged = None;
+                }
+                (from != level).then_some(AlarmChange::LevelChanged { parameter, from, to: level, time_ms })
+            }
+        }
+    }
+
+    /// A principal acknowledges an alarm; a cleared alarm closes with it.
+    pub fn acknowledge(
+        &mut self,
+        parameter: ParamId,
+        principal: &str,
+        time_ms: u64,
+    ) -> Result<Vec<AlarmChange>, AlarmError> {
+        let alarm = self.open.get_mut(&parameter).ok_or(AlarmError::NoAlarm(parameter))?;
+        let acknowledged = AlarmChange::Acknowledged { parameter, by: principal.to_string(), time_ms };
+        match alarm.phase {
+            AlarmPhase::Acknowledged => Err(AlarmError::AlreadyAcknowledged(parameter)),
+            AlarmPhase::Active => {
+                alarm.phase = AlarmPhase::Acknowledged;
+                alarm.acknowledged = Some((principal.to_string(), time_ms));
+                Ok(vec![acknowledged])
+            }
+            AlarmPhase::Cleared => {
+                self.open.remove(&parameter);
+                Ok(vec![acknowledged, AlarmChange::Closed { parameter, time_ms }])
+            }
+        }
+    }
+
+    /// The open alarms, by parameter.
+    pub fn open(&self) -> impl Iterator<Item = &OpenAlarm> {
+        self.open.values()
+    }
+}
+
+#[cfg(test)]
+mod tests;
