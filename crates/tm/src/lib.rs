@@ -24,5 +24,5 @@ pub use calibrate::{calibrate, CalibrationError};
 pub use encoding::{decode_float, decode_integer, DecodeError};
 pub use monitor::{check_enumeration, check_ranges};
 pub use plan::{ParamInfo, Plan, PlanError};
-pub use process::{ProcessError, Processor, REPEAT_MAX};
+pub use process::{ProcessError, Processor, DERIVED_BIT_OFFSET, REPEAT_MAX};
 pub use value::{ContainerId, EngValue, ParamId, RawValue, Sample};

@@ -102,6 +102,18 @@ pub struct Plan {
     /// Flattened containers, where every position is static.
     pub(crate) fast: Vec<Option<fast::FastContainer>>,
     pub(crate) fast_tree: Option<fast::FastTree>,
+    /// Derived-parameter algorithms, and for every parameter the algorithms it triggers.
+    pub(crate) algorithms: Vec<CompiledAlgorithm>,
+    pub(crate) triggers: Vec<Vec<usize>>,
+}
+
+/// A derived-parameter algorithm ready to run: evaluated when one of its inputs updates.
+#[derive(Clone, Debug)]
+pub(crate) struct CompiledAlgorithm {
+    pub output: ParamId,
+    pub tokens: Vec<model::MathToken>,
+    /// The alarm of the output's type (derived types have no encoding, so no compiled type).
+    pub output_alarm: Option<model::Alarm>,
 }
 
 impl Plan {
@@ -172,6 +184,7 @@ impl Plan {
         let positions: Vec<_> = flattened.iter().map(|f| f.as_ref().map(|(_, p)| p.clone())).collect();
         let fast_tree = if pus.is_empty() { fast::tree(&containers, &roots, &positions, &types) } else { None };
         let fast = flattened.into_iter().map(|f| f.map(|(container, _)| container)).collect();
+        let (algorithms, triggers) = compile_algorithms(model, &parameter_ids, &parameters, &mut unsupported);
         Ok(Plan {
             parameters,
             parameter_ids,
@@ -184,6 +197,8 @@ impl Plan {
             unsupported,
             fast,
             fast_tree,
+            algorithms,
+            triggers,
         })
     }
 
@@ -271,6 +286,55 @@ fn layout(
         },
         _ => Layout::Unsupported(format!("type `{type_name}` cannot be decoded")),
     })
+}
+
+/// Algorithms whose inputs are whole scalar parameters; others are listed as unsupported.
+fn compile_algorithms(
+    model: &MissionModel,
+    parameter_ids: &BTreeMap<QualifiedName, ParamId>,
+    parameters: &[ParamInfo],
+    unsupported: &mut Vec<PlanError>,
+) -> (Vec<CompiledAlgorithm>, Vec<Vec<usize>>) {
+    let mut algorithms = Vec::new();
+    let mut triggers = vec![Vec::new(); parameters.len()];
+    for (name, algorithm) in &model.algorithms {
+        let inputs: Option<Vec<ParamId>> = algorithm
+            .inputs
+            .iter()
+            .map(|input| {
+                input
+                    .parameter
+                    .member_path
+                    .is_none()
+                    .then(|| parameter_ids.get(&input.parameter.parameter))
+                    .flatten()
+                    .copied()
+            })
+            .collect();
+        let reads_members =
+            algorithm.expression.iter().any(|t| matches!(t, model::MathToken::Parameter(p) if p.member_path.is_some()));
+        let (Some(inputs), Some(output), false) = (inputs, parameter_ids.get(&algorithm.output), reads_members) else {
+            unsupported.push(PlanError::UnsupportedType {
+                name: name.to_string(),
+                why: "an algorithm reading aggregate members or undefined parameters is not run yet".into(),
+            });
+            continue;
+        };
+        let index = algorithms.len();
+        for input in inputs {
+            triggers[input.0 as usize].push(index);
+        }
+        algorithms.push(CompiledAlgorithm {
+            output: *output,
+            tokens: algorithm.expression.clone(),
+            output_alarm: model
+                .parameters
+                .get(&algorithm.output)
+                .and_then(|p| model.parameter_types.get(&p.type_ref))
+                .and_then(|t| t.alarm.clone()),
+        });
+    }
+    (algorithms, triggers)
 }
 
 fn compile_containers(

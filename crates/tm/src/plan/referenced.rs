@@ -87,6 +87,10 @@ pub(crate) fn referenced(model: &MissionModel) -> BTreeSet<QualifiedName> {
     }
     for algorithm in model.algorithms.values() {
         names.extend(algorithm.inputs.iter().map(|i| i.parameter.parameter.clone()));
+        names.extend(algorithm.expression.iter().filter_map(|t| match t {
+            MathToken::Parameter(p) => Some(p.parameter.clone()),
+            _ => None,
+        }));
     }
     for command in model.commands.values() {
         for constraint in &command.constraints {

@@ -1,6 +1,9 @@
 //! Processing one packet with a plan: identification through the container tree (or the PUS
 //! key of a SCOS-2000 packet), then every entry decoded, calibrated and monitored.
 
+mod derived;
+
+pub use derived::DERIVED_BIT_OFFSET;
 mod fast;
 mod field;
 #[cfg(test)]
@@ -79,6 +82,29 @@ impl<'p> Processor<'p> {
         let start_len = out.len();
         let mut walk = Walk { plan: self.plan, packet, latest: &mut self.latest, out };
         let result = walk.identify();
+        match result {
+            Ok(_) => walk.derive(start_len),
+            Err(_) => walk.out.truncate(start_len),
+        }
+        result
+    }
+
+    /// Decodes `packet` as `container` (its base chain first) without identification and
+    /// without the space packet length check: for tables and records that are not packets, and
+    /// for packets whose container is known. On error nothing is appended.
+    pub fn process_as(
+        &mut self,
+        container: ContainerId,
+        packet: &[u8],
+        out: &mut Vec<Sample>,
+    ) -> Result<(), ProcessError> {
+        if container.0 as usize >= self.plan.containers.len() {
+            return Err(ProcessError::UnknownPacket);
+        }
+        let start_len = out.len();
+        let mut walk = Walk { plan: self.plan, packet, latest: &mut self.latest, out };
+        let mut cursor = 0;
+        let result = walk.decode_chain(container, 0, &mut cursor, 0);
         if result.is_err() {
             walk.out.truncate(start_len);
         }
