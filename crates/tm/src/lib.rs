@@ -13,6 +13,7 @@ pub mod alarms;
 mod bits;
 mod calibrate;
 mod encoding;
+pub mod link;
 mod monitor;
 mod plan;
 mod process;
