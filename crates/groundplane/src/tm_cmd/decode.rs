@@ -6,12 +6,14 @@ use super::output::Writer;
 use super::{Format, Framing};
 use crate::cli;
 use anyhow::{bail, Context};
-use ccsds::{DemuxConfig, FrameConfig, FrameDemux, FrameEvent, NctrsTmHeader, PacketSplitter, SplitterConfig, Unit};
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 use std::process::ExitCode;
-use tm::{Plan, Processor, Sample};
+use tm::alarms::{AlarmBoard, AlarmChange};
+use tm::link::{Framing as LinkFraming, Link, ReceivedUnit, TmSink, UnitKind};
+use tm::pus::PusReport;
+use tm::{ContainerId, Plan, Sample};
 
 /// Bytes read from the file at a time.
 const CHUNK_LEN: usize = 1 << 20;
@@ -94,47 +96,19 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
         .any(|cause| cause.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe))
 }
 
-/// The state shared by every unit of one decode.
-struct Sink<'a, 'p, W: Write> {
+/// Writes what the link gives as rows, keeping the first write error.
+struct RowSink<'a, 'p, W: Write> {
     plan: &'p Plan,
-    processor: Processor<'p>,
-    samples: Vec<Sample>,
     writer: &'a mut Writer<W>,
     summary: Summary,
+    /// The number of the next unit that gives rows (packets, fragments, invalid frames).
     unit: u64,
+    /// The offset of the latest valid packet, for its rows.
+    offset: u64,
     error: Option<std::io::Error>,
 }
 
-impl<W: Write> Sink<'_, '_, W> {
-    fn packet(&mut self, offset: u64, packet: &[u8]) {
-        self.samples.clear();
-        let result = match self.processor.process(packet, &mut self.samples) {
-            Ok(container) => {
-                self.summary.packets += 1;
-                self.summary.samples += self.samples.len() as u64;
-                let name = self.plan.container_name(container).map_or(String::new(), |n| n.to_string());
-                self.writer.packet(self.plan, self.unit, offset, &name, &self.samples, packet)
-            }
-            Err(error) => {
-                let reason = match error {
-                    tm::ProcessError::UnknownPacket => "unknown packet".to_string(),
-                    other => other.to_string(),
-                };
-                *self.summary.invalid.entry(reason_key(&reason)).or_default() += 1;
-                self.writer.invalid(self.unit, offset, packet.len(), &reason)
-            }
-        };
-        self.unit += 1;
-        self.keep(result);
-    }
-
-    fn invalid(&mut self, offset: u64, len: usize, reason: &str) {
-        *self.summary.invalid.entry(reason.to_string()).or_default() += 1;
-        let result = self.writer.invalid(self.unit, offset, len, reason);
-        self.unit += 1;
-        self.keep(result);
-    }
-
+impl<W: Write> RowSink<'_, '_, W> {
     fn keep(&mut self, result: std::io::Result<()>) {
         if let (Err(error), None) = (result, &self.error) {
             self.error = Some(error);
@@ -142,9 +116,52 @@ impl<W: Write> Sink<'_, '_, W> {
     }
 }
 
+impl<W: Write> TmSink for RowSink<'_, '_, W> {
+    fn unit(&mut self, unit: &ReceivedUnit<'_>) {
+        match (unit.kind, unit.invalid) {
+            (UnitKind::Frame, None) => {}
+            (UnitKind::Packet, None) => self.offset = unit.offset,
+            (_, Some(reason)) => {
+                *self.summary.invalid.entry(reason_key(reason)).or_default() += 1;
+                let result = self.writer.invalid(self.unit, unit.offset, unit.bytes.len(), reason);
+                self.unit += 1;
+                self.keep(result);
+            }
+            (UnitKind::Fragment, None) => {}
+        }
+    }
+
+    fn packet(&mut self, _reception_ms: u64, container: ContainerId, packet: &[u8], samples: &[Sample]) {
+        self.summary.packets += 1;
+        self.summary.samples += samples.len() as u64;
+        let name = self.plan.container_name(container).map_or(String::new(), |n| n.to_string());
+        let result = self.writer.packet(self.plan, self.unit, self.offset, &name, samples, packet);
+        self.unit += 1;
+        self.keep(result);
+    }
+
+    fn report(&mut self, _reception_ms: u64, _report: &PusReport) {}
+
+    fn alarm(&mut self, _change: &AlarmChange) {}
+}
+
 /// The counting key of a reason: its text up to the first detail.
 fn reason_key(reason: &str) -> String {
     reason.split(':').next().unwrap_or(reason).to_string()
+}
+
+/// The link framing the options ask for.
+fn framing(options: &Options) -> anyhow::Result<LinkFraming> {
+    Ok(match options.framing {
+        Framing::Packets => LinkFraming::Packets { prefix_len: options.prefix_len },
+        Framing::Frames => {
+            let Some(frame_len) = options.frame_len.filter(|len| (7..=ccsds::FRAME_LEN_MAX).contains(len)) else {
+                bail!("--framing frames needs --frame-len between 7 and {}", ccsds::FRAME_LEN_MAX);
+            };
+            LinkFraming::Frames { frame_len, fecf: options.fecf, spacecraft_id: None }
+        }
+        Framing::Nctrs => LinkFraming::Nctrs { fecf: options.fecf, spacecraft_id: None },
+    })
 }
 
 /// Decodes everything `reader` gives.
@@ -155,17 +172,9 @@ pub fn decode<R: Read, W: Write>(
     writer: &mut Writer<W>,
     progress: &mut dyn FnMut(u64),
 ) -> anyhow::Result<Summary> {
-    let mut sink = Sink {
-        plan,
-        processor: Processor::new(plan),
-        samples: Vec::with_capacity(256),
-        writer,
-        summary: Summary::default(),
-        unit: 0,
-        error: None,
-    };
-    let mut framer = Framer::new(options)?;
-    let mut pending: Vec<u8> = Vec::with_capacity(CHUNK_LEN * 2);
+    let mut link = Link::new(plan, framing(options)?, None);
+    let mut alarms = AlarmBoard::new();
+    let mut sink = RowSink { plan, writer, summary: Summary::default(), unit: 0, offset: 0, error: None };
     let mut chunk = vec![0u8; CHUNK_LEN];
     let mut next_progress = PROGRESS_EVERY;
     loop {
@@ -174,9 +183,8 @@ pub fn decode<R: Read, W: Write>(
             break;
         }
         sink.summary.bytes += n as u64;
-        pending.extend_from_slice(&chunk[..n]);
-        let used = framer.take(&pending, &mut sink);
-        pending.drain(..used);
+        // Offline decoding has no reception time: units carry 0.
+        link.receive(&chunk[..n], 0, &mut alarms, &mut sink);
         if let Some(error) = sink.error.take() {
             return Err(error).context("writing the output");
         }
@@ -185,111 +193,10 @@ pub fn decode<R: Read, W: Write>(
             next_progress += PROGRESS_EVERY;
         }
     }
-    framer.finish(&pending, &mut sink);
+    link.finish(0, &mut sink);
     if let Some(error) = sink.error.take() {
         return Err(error).context("writing the output");
     }
-    sink.summary.gaps += framer.gaps();
+    sink.summary.gaps = link.counters().gaps;
     Ok(sink.summary)
-}
-
-/// Cuts the byte stream into units.
-enum Framer {
-    Packets(PacketSplitter),
-    Frames { demux: FrameDemux, frame_len: usize, offset: u64 },
-    Nctrs { demux: FrameDemux, offset: u64, broken: bool },
-}
-
-impl Framer {
-    fn new(options: &Options) -> anyhow::Result<Framer> {
-        let demux = |frame_len| {
-            FrameDemux::new(DemuxConfig { frame: FrameConfig { frame_len, fecf: options.fecf }, spacecraft_id: None })
-        };
-        Ok(match options.framing {
-            Framing::Packets => Framer::Packets(PacketSplitter::new(SplitterConfig { prefix_len: options.prefix_len })),
-            Framing::Frames => {
-                let Some(frame_len) = options.frame_len.filter(|len| (7..=ccsds::FRAME_LEN_MAX).contains(len)) else {
-                    bail!("--framing frames needs --frame-len between 7 and {}", ccsds::FRAME_LEN_MAX);
-                };
-                Framer::Frames { demux: demux(frame_len), frame_len, offset: 0 }
-            }
-            // The frame length comes from each NCTRS header; the demultiplexer checks it.
-            Framing::Nctrs => Framer::Nctrs { demux: demux(0), offset: 0, broken: false },
-        })
-    }
-
-    /// Takes the whole units at the front of `bytes`; returns how many bytes it used.
-    fn take<W: Write>(&mut self, bytes: &[u8], sink: &mut Sink<'_, '_, W>) -> usize {
-        match self {
-            Framer::Packets(splitter) => splitter.split(bytes, |unit| match unit {
-                Unit::Packet { offset, bytes, .. } => sink.packet(offset, bytes),
-                Unit::Invalid { offset, bytes, reason } => sink.invalid(offset, bytes.len(), reason.as_str()),
-            }),
-            Framer::Frames { demux, frame_len, offset } => {
-                let mut used = 0;
-                while let Some(frame) = bytes.get(used..used + *frame_len) {
-                    push_frame(demux, frame, *offset, sink);
-                    used += *frame_len;
-                    *offset += *frame_len as u64;
-                }
-                used
-            }
-            Framer::Nctrs { demux, offset, broken } => {
-                let mut used = 0;
-                while !*broken {
-                    let rest = &bytes[used..];
-                    let Some(header) = NctrsTmHeader::parse(rest) else { break };
-                    let unit_len = header.packet_size as usize;
-                    if unit_len > ccsds::NCTRS_TM_HEADER_LEN + ccsds::FRAME_LEN_MAX {
-                        // A size no station sends: the stream cannot be followed from here.
-                        *broken = true;
-                        break;
-                    }
-                    let Some(unit) = rest.get(..unit_len) else { break };
-                    let frame = &unit[ccsds::NCTRS_TM_HEADER_LEN..];
-                    demux.set_frame_len(frame.len());
-                    push_frame(demux, frame, *offset, sink);
-                    used += unit_len;
-                    *offset += unit_len as u64;
-                }
-                if *broken {
-                    sink.invalid(*offset, bytes.len() - used, "bad NCTRS header");
-                    *offset += (bytes.len() - used) as u64;
-                    return bytes.len();
-                }
-                used
-            }
-        }
-    }
-
-    /// The end of the stream: what is left is a truncated unit.
-    fn finish<W: Write>(&mut self, rest: &[u8], sink: &mut Sink<'_, '_, W>) {
-        match self {
-            Framer::Packets(splitter) => splitter.finish(rest, |unit| {
-                if let Unit::Invalid { offset, bytes, reason } = unit {
-                    sink.invalid(offset, bytes.len(), reason.as_str());
-                }
-            }),
-            Framer::Frames { offset, .. } | Framer::Nctrs { offset, .. } => {
-                if !rest.is_empty() {
-                    sink.invalid(*offset, rest.len(), ccsds::InvalidReason::Truncated.as_str());
-                }
-            }
-        }
-    }
-
-    fn gaps(&self) -> u64 {
-        match self {
-            Framer::Packets(_) => 0,
-            Framer::Frames { demux, .. } | Framer::Nctrs { demux, .. } => demux.counters().gaps,
-        }
-    }
-}
-
-fn push_frame<W: Write>(demux: &mut FrameDemux, frame: &[u8], offset: u64, sink: &mut Sink<'_, '_, W>) {
-    demux.push_frame(frame, offset, |event| match event {
-        FrameEvent::Packet { bytes, .. } => sink.packet(offset, &bytes),
-        FrameEvent::Invalid { offset, bytes, reason, .. } => sink.invalid(offset, bytes.len(), reason.as_str()),
-        FrameEvent::Gap { .. } | FrameEvent::Clcw { .. } => {}
-    });
 }

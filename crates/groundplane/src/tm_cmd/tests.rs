@@ -81,7 +81,8 @@ fn a_truncated_capture_ends_with_an_invalid_unit() {
 #[test]
 fn nctrs_frames_through_the_mib() {
     // The four frames carry PUS TM(3,25) packets of APID 1234 that are shorter than the MIB's
-    // packet definition for that key: each is kept and listed invalid with the reason.
+    // packet definition for that key: each is kept and listed invalid with the reason, at the
+    // offset of the frame that carried it (after its 20-byte NCTRS header).
     let plan = plan("spacepylibrary/mib-ascii");
     let bytes = std::fs::read(real("spacepylibrary/tmFiles/TMframes3.bin")).unwrap();
     let (csv, summary) = run(&plan, &bytes, 100, &options(Framing::Nctrs, 0, Format::Csv));
@@ -89,10 +90,10 @@ fn nctrs_frames_through_the_mib() {
     assert_eq!((summary.packets, summary.gaps), (0, 0));
     expect_test::expect![[r#"
         unit,offset,container,parameter,element,raw,eng,alarm,invalid
-        0,0,,,,,,,`/MIB/PAR11` at bit 248: 32 bits run past the 264-bit packet (33 bytes)
-        1,1135,,,,,,,`/MIB/PAR11` at bit 248: 32 bits run past the 264-bit packet (33 bytes)
-        2,2270,,,,,,,`/MIB/PAR11` at bit 248: 32 bits run past the 264-bit packet (33 bytes)
-        3,3405,,,,,,,`/MIB/PAR11` at bit 248: 32 bits run past the 264-bit packet (33 bytes)
+        0,20,,,,,,,`/MIB/PAR11` at bit 248: 32 bits run past the 264-bit packet (33 bytes)
+        1,1155,,,,,,,`/MIB/PAR11` at bit 248: 32 bits run past the 264-bit packet (33 bytes)
+        2,2290,,,,,,,`/MIB/PAR11` at bit 248: 32 bits run past the 264-bit packet (33 bytes)
+        3,3425,,,,,,,`/MIB/PAR11` at bit 248: 32 bits run past the 264-bit packet (33 bytes)
     "#]]
     .assert_eq(&csv);
 }
