@@ -41,17 +41,22 @@ pub struct Summary {
 }
 
 /// Decodes `file` with the model at `model_path`, writing to stdout.
-pub fn run(model_path: &Path, file: &Path, options: &Options) -> anyhow::Result<ExitCode> {
+/// The decoding plan of the model at `model_path`; `None` (errors printed) when it has errors.
+pub(super) fn load_plan(model_path: &Path) -> anyhow::Result<Option<Plan>> {
     let loaded = cli::load_model(model_path)?;
     let imported = match loaded.result {
         Ok(imported) => imported,
         Err(report) => {
             eprint!("{}", crate::render::report(&report, &loaded.files));
             eprintln!("error: {}: the model has errors; fix them before decoding", model_path.display());
-            return Ok(ExitCode::from(1));
+            return Ok(None);
         }
     };
-    let plan = Plan::compile(&imported.model).context("compiling the decoding plan")?;
+    Ok(Some(Plan::compile(&imported.model).context("compiling the decoding plan")?))
+}
+
+pub fn run(model_path: &Path, file: &Path, options: &Options) -> anyhow::Result<ExitCode> {
+    let Some(plan) = load_plan(model_path)? else { return Ok(ExitCode::from(1)) };
     let reader = std::fs::File::open(file).with_context(|| format!("{}: cannot open", file.display()))?;
     let total = reader.metadata().map(|m| m.len()).unwrap_or(0);
     let stdout = std::io::stdout().lock();
@@ -97,10 +102,10 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
 }
 
 /// Writes what the link gives as rows, keeping the first write error.
-struct RowSink<'a, 'p, W: Write> {
-    plan: &'p Plan,
-    writer: &'a mut Writer<W>,
-    summary: Summary,
+pub(super) struct RowSink<'a, 'p, W: Write> {
+    pub plan: &'p Plan,
+    pub writer: &'a mut Writer<W>,
+    pub summary: Summary,
     /// The number of the next unit that gives rows (packets, fragments, invalid frames).
     unit: u64,
     /// The offset of the latest valid packet, for its rows.
@@ -108,7 +113,17 @@ struct RowSink<'a, 'p, W: Write> {
     error: Option<std::io::Error>,
 }
 
-impl<W: Write> RowSink<'_, '_, W> {
+impl<'a, 'p, W: Write> RowSink<'a, 'p, W> {
+    /// A sink writing rows to `writer`.
+    pub fn new(plan: &'p Plan, writer: &'a mut Writer<W>) -> Self {
+        RowSink { plan, writer, summary: Summary::default(), unit: 0, offset: 0, error: None }
+    }
+
+    /// The first write error, if any (taken).
+    pub fn take_error(&mut self) -> Option<std::io::Error> {
+        self.error.take()
+    }
+
     fn keep(&mut self, result: std::io::Result<()>) {
         if let (Err(error), None) = (result, &self.error) {
             self.error = Some(error);
@@ -151,7 +166,7 @@ fn reason_key(reason: &str) -> String {
 }
 
 /// The link framing the options ask for.
-fn framing(options: &Options) -> anyhow::Result<LinkFraming> {
+pub(super) fn framing(options: &Options) -> anyhow::Result<LinkFraming> {
     Ok(match options.framing {
         Framing::Packets => LinkFraming::Packets { prefix_len: options.prefix_len },
         Framing::Frames => {
@@ -174,7 +189,7 @@ pub fn decode<R: Read, W: Write>(
 ) -> anyhow::Result<Summary> {
     let mut link = Link::new(plan, framing(options)?, None);
     let mut alarms = AlarmBoard::new();
-    let mut sink = RowSink { plan, writer, summary: Summary::default(), unit: 0, offset: 0, error: None };
+    let mut sink = RowSink::new(plan, writer);
     let mut chunk = vec![0u8; CHUNK_LEN];
     let mut next_progress = PROGRESS_EVERY;
     loop {

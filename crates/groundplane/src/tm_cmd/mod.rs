@@ -1,6 +1,7 @@
 //! `groundplane tm ...`: telemetry from the command line.
 
 mod decode;
+mod listen;
 mod output;
 #[cfg(test)]
 mod tests;
@@ -53,6 +54,41 @@ pub enum TmCommand {
         #[arg(long, value_enum, default_value_t = Format::Csv)]
         format: Format,
     },
+    /// Decode a live link (UDP datagrams or a TCP stream) with a mission model, printing rows
+    /// as units arrive.
+    Listen {
+        #[arg(long)]
+        model: PathBuf,
+        #[command(flatten)]
+        listen: ListenArgs,
+        #[arg(long, value_enum, default_value_t = Framing::Packets)]
+        framing: Framing,
+        #[arg(long, default_value_t = 0)]
+        prefix_len: usize,
+        #[arg(long)]
+        frame_len: Option<usize>,
+        #[arg(long)]
+        fecf: bool,
+        #[arg(long, value_enum, default_value_t = Format::Csv)]
+        format: Format,
+    },
+}
+
+/// Listening options of `tm listen`.
+#[derive(clap::Args)]
+pub struct ListenArgs {
+    /// Receive datagrams on this UDP address (e.g. 127.0.0.1:10015).
+    #[arg(long, conflicts_with = "tcp")]
+    udp: Option<String>,
+    /// Accept a byte stream on this TCP address.
+    #[arg(long)]
+    tcp: Option<String>,
+    /// Stop after this many datagrams (UDP) or connections (TCP).
+    #[arg(long)]
+    max_units: Option<u64>,
+    /// Stop after this many milliseconds without data.
+    #[arg(long)]
+    idle_timeout_ms: Option<u64>,
 }
 
 /// Runs a `tm` command.
@@ -61,6 +97,16 @@ pub fn run(command: TmCommand) -> anyhow::Result<ExitCode> {
         TmCommand::Decode { model, file, framing, prefix_len, frame_len, fecf, format } => {
             let options = decode::Options { framing, prefix_len, frame_len, fecf, format };
             decode::run(&model, &file, &options)
+        }
+        TmCommand::Listen { model, listen, framing, prefix_len, frame_len, fecf, format } => {
+            let options = decode::Options { framing, prefix_len, frame_len, fecf, format };
+            let listen = listen::Listen {
+                udp: listen.udp,
+                tcp: listen.tcp,
+                max_units: listen.max_units,
+                idle_timeout_ms: listen.idle_timeout_ms,
+            };
+            listen::run(&model, &listen, &options)
         }
     }
 }

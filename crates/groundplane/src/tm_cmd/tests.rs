@@ -97,3 +97,58 @@ fn nctrs_frames_through_the_mib() {
     "#]]
     .assert_eq(&csv);
 }
+
+mod live {
+    use super::super::listen::{tcp, udp, Listen};
+    use super::*;
+    use std::io::Write as _;
+    use std::net::{TcpListener, TcpStream, UdpSocket};
+
+    fn listen(max_units: u64) -> Listen {
+        Listen { udp: None, tcp: None, max_units: Some(max_units), idle_timeout_ms: Some(5_000) }
+    }
+
+    #[test]
+    fn udp_datagrams_on_loopback() {
+        let plan = plan(JPSS_MODEL);
+        let bytes = std::fs::read(real(JPSS_DATA)).unwrap();
+        let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let address = socket.local_addr().unwrap();
+        let sender = std::thread::spawn(move || {
+            let out = UdpSocket::bind("127.0.0.1:0").unwrap();
+            for packet in bytes.chunks(71).take(10) {
+                out.send_to(packet, address).unwrap();
+            }
+            out.send_to(&[0xFF; 9], address).unwrap();
+        });
+        let mut writer = Writer::new(Vec::new(), Format::Csv).unwrap();
+        let summary =
+            udp(&socket, &plan, &listen(11), &options(Framing::Packets, 0, Format::Csv), &mut writer).unwrap();
+        sender.join().unwrap();
+        assert_eq!(summary.packets, 10);
+        assert_eq!(summary.invalid.values().sum::<u64>(), 1, "{:?}", summary.invalid);
+        let csv = String::from_utf8(writer.finish().unwrap()).unwrap();
+        assert!(csv.lines().last().unwrap().ends_with("lost_sync (9 bytes)"), "{csv}");
+    }
+
+    #[test]
+    fn tcp_stream_on_loopback_in_odd_pieces() {
+        let plan = plan(JPSS_MODEL);
+        let bytes = std::fs::read(real(JPSS_DATA)).unwrap();
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = listener.local_addr().unwrap();
+        let sender = std::thread::spawn(move || {
+            let mut stream = TcpStream::connect(address).unwrap();
+            for piece in bytes[..71 * 20 + 5].chunks(33) {
+                stream.write_all(piece).unwrap();
+            }
+        });
+        let mut writer = Writer::new(Vec::new(), Format::Csv).unwrap();
+        let summary =
+            tcp(&listener, &plan, &listen(1), &options(Framing::Packets, 0, Format::Csv), &mut writer).unwrap();
+        sender.join().unwrap();
+        assert_eq!(summary.packets, 20);
+        let csv = String::from_utf8(writer.finish().unwrap()).unwrap();
+        assert!(csv.lines().last().unwrap().ends_with("truncated (5 bytes)"), "{csv}");
+    }
+}
