@@ -3,6 +3,7 @@
 
 mod bench;
 mod cli;
+mod clock;
 mod demo;
 mod load;
 mod render;

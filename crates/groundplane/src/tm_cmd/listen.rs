@@ -9,7 +9,8 @@ use std::io::{Read, Write};
 use std::net::{TcpListener, UdpSocket};
 use std::path::Path;
 use std::process::ExitCode;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use crate::clock::now_ms;
+use std::time::Duration;
 use tm::alarms::AlarmBoard;
 use tm::link::Link;
 use tm::Plan;
@@ -26,10 +27,6 @@ pub struct Listen {
     pub max_units: Option<u64>,
     /// Stop after this long without data.
     pub idle_timeout_ms: Option<u64>,
-}
-
-fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
 }
 
 /// Runs `tm listen`, writing rows to stdout and a summary to stderr.
