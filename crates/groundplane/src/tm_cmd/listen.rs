@@ -4,12 +4,12 @@
 
 use super::decode::{framing, load_plan, Options, RowSink, Summary};
 use super::output::Writer;
+use crate::clock::now_ms;
 use anyhow::Context;
 use std::io::{Read, Write};
 use std::net::{TcpListener, UdpSocket};
 use std::path::Path;
 use std::process::ExitCode;
-use crate::clock::now_ms;
 use std::time::Duration;
 use tm::alarms::AlarmBoard;
 use tm::link::Link;

@@ -63,11 +63,31 @@ pub fn eng_text(plan: &Plan, sample: &Sample, packet: &[u8]) -> String {
     }
 }
 
-fn csv_field(text: &str) -> String {
+fn csv_field(text: &str) -> std::borrow::Cow<'_, str> {
     if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
+        std::borrow::Cow::Owned(format!("\"{}\"", text.replace('"', "\"\"")))
     } else {
-        text.to_string()
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// Writes a value as CSV without building a string for the common (numeric) cases.
+fn write_raw<W: Write>(out: &mut W, raw: RawValue, packet: &[u8]) -> std::io::Result<()> {
+    match raw {
+        RawValue::Unsigned(v) => write!(out, "{v}"),
+        RawValue::Signed(v) => write!(out, "{v}"),
+        RawValue::Float(v) => write!(out, "{v}"),
+        RawValue::Bytes { .. } => write!(out, "{}", raw_text(raw, packet)),
+    }
+}
+
+fn write_eng<W: Write>(out: &mut W, plan: &Plan, sample: &Sample, packet: &[u8]) -> std::io::Result<()> {
+    match sample.eng() {
+        EngValue::Unsigned(v) => write!(out, "{v}"),
+        EngValue::Signed(v) | EngValue::UnknownEnum(v) => write!(out, "{v}"),
+        EngValue::Float(v) | EngValue::Time(v) => write!(out, "{v}"),
+        EngValue::Enum(index) => write!(out, "{}", csv_field(plan.enum_label(sample.parameter, index).unwrap_or("?"))),
+        _ => write!(out, "{}", csv_field(&eng_text(plan, sample, packet))),
     }
 }
 
@@ -93,17 +113,14 @@ impl<W: Write> Writer<W> {
         let name = |sample: &Sample| plan.parameter(sample.parameter).map_or(String::new(), |p| p.name.to_string());
         match self.format {
             Format::Csv => {
+                let container = csv_field(container);
                 for sample in samples {
-                    writeln!(
-                        self.out,
-                        "{unit},{offset},{},{},{},{},{},{},",
-                        csv_field(container),
-                        csv_field(&name(sample)),
-                        sample.element,
-                        csv_field(&raw_text(sample.raw(), packet)),
-                        csv_field(&eng_text(plan, sample, packet)),
-                        level_text(sample.level)
-                    )?;
+                    let name = plan.parameter(sample.parameter).map_or("", |p| p.name.as_str());
+                    write!(self.out, "{unit},{offset},{container},{},{},", csv_field(name), sample.element)?;
+                    write_raw(&mut self.out, sample.raw(), packet)?;
+                    self.out.write_all(b",")?;
+                    write_eng(&mut self.out, plan, sample, packet)?;
+                    writeln!(self.out, ",{},", level_text(sample.level))?;
                 }
             }
             Format::Json => {
