@@ -80,6 +80,22 @@ pub struct Parameter {
     pub initial_value: Option<String>,
 }
 
+impl Parameter {
+    /// A telemetered parameter of type `type_ref` with nothing else set.
+    pub fn new(name: QualifiedName, type_ref: QualifiedName) -> Self {
+        Parameter {
+            name,
+            type_ref,
+            description: None,
+            aliases: Vec::new(),
+            data_source: DataSource::Telemetered,
+            read_only: false,
+            validity: None,
+            initial_value: None,
+        }
+    }
+}
+
 /// The whole mission model. Every collection is keyed by qualified name, so the canonical
 /// form (and its digest) does not depend on the order of the source files or elements.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]

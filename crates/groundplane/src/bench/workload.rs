@@ -120,16 +120,7 @@ pub fn model() -> MissionModel {
     }
     let mut add = |param: &str, type_name: &str| {
         let qualified = name(&format!("/bench/{param}"));
-        let parameter = Parameter {
-            name: qualified.clone(),
-            type_ref: name(&format!("/bench/{type_name}")),
-            description: None,
-            aliases: Vec::new(),
-            data_source: DataSource::Telemetered,
-            read_only: false,
-            validity: None,
-            initial_value: None,
-        };
+        let parameter = Parameter::new(qualified.clone(), name(&format!("/bench/{type_name}")));
         model.parameters.insert(qualified, parameter);
     };
     for (param, type_name) in [

@@ -30,6 +30,36 @@ pub enum Format {
     Json,
 }
 
+/// How a capture or link is framed (shared by `decode` and `listen`).
+#[derive(clap::Args)]
+pub struct FramingArgs {
+    #[arg(long, value_enum, default_value_t = Framing::Packets)]
+    framing: Framing,
+    /// Bytes before each packet that are not part of it (e.g. 4 for the SUDA files).
+    #[arg(long, default_value_t = 0)]
+    prefix_len: usize,
+    /// Frame length in bytes (`--framing frames`).
+    #[arg(long)]
+    frame_len: Option<usize>,
+    /// Frames end with a CRC-16 frame error control field.
+    #[arg(long)]
+    fecf: bool,
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    format: Format,
+}
+
+impl FramingArgs {
+    fn options(&self) -> decode::Options {
+        decode::Options {
+            framing: self.framing,
+            prefix_len: self.prefix_len,
+            frame_len: self.frame_len,
+            fecf: self.fecf,
+            format: self.format,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 pub enum TmCommand {
     /// Decode a capture offline with a mission model: one row per sample (packet, parameter,
@@ -40,19 +70,8 @@ pub enum TmCommand {
         model: PathBuf,
         /// The capture file.
         file: PathBuf,
-        #[arg(long, value_enum, default_value_t = Framing::Packets)]
-        framing: Framing,
-        /// Bytes before each packet that are not part of it (e.g. 4 for the SUDA files).
-        #[arg(long, default_value_t = 0)]
-        prefix_len: usize,
-        /// Frame length in bytes (`--framing frames`).
-        #[arg(long)]
-        frame_len: Option<usize>,
-        /// Frames end with a CRC-16 frame error control field.
-        #[arg(long)]
-        fecf: bool,
-        #[arg(long, value_enum, default_value_t = Format::Csv)]
-        format: Format,
+        #[command(flatten)]
+        framing: FramingArgs,
     },
     /// Decode a live link (UDP datagrams or a TCP stream) with a mission model, printing rows
     /// as units arrive.
@@ -61,16 +80,8 @@ pub enum TmCommand {
         model: PathBuf,
         #[command(flatten)]
         listen: ListenArgs,
-        #[arg(long, value_enum, default_value_t = Framing::Packets)]
-        framing: Framing,
-        #[arg(long, default_value_t = 0)]
-        prefix_len: usize,
-        #[arg(long)]
-        frame_len: Option<usize>,
-        #[arg(long)]
-        fecf: bool,
-        #[arg(long, value_enum, default_value_t = Format::Csv)]
-        format: Format,
+        #[command(flatten)]
+        framing: FramingArgs,
     },
 }
 
@@ -94,12 +105,9 @@ pub struct ListenArgs {
 /// Runs a `tm` command.
 pub fn run(command: TmCommand) -> anyhow::Result<ExitCode> {
     match command {
-        TmCommand::Decode { model, file, framing, prefix_len, frame_len, fecf, format } => {
-            let options = decode::Options { framing, prefix_len, frame_len, fecf, format };
-            decode::run(&model, &file, &options)
-        }
-        TmCommand::Listen { model, listen, framing, prefix_len, frame_len, fecf, format } => {
-            let options = decode::Options { framing, prefix_len, frame_len, fecf, format };
+        TmCommand::Decode { model, file, framing } => decode::run(&model, &file, &framing.options()),
+        TmCommand::Listen { model, listen, framing } => {
+            let options = framing.options();
             let listen = listen::Listen {
                 udp: listen.udp,
                 tcp: listen.tcp,

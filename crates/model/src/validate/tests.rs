@@ -22,16 +22,7 @@ fn base_model() -> MissionModel {
     for (param, type_ref) in [("a", "u8"), ("b", "u16"), ("c", "u8")] {
         model.parameters.insert(
             name(&format!("/s/{param}")),
-            Parameter {
-                name: name(&format!("/s/{param}")),
-                type_ref: name(&format!("/s/{type_ref}")),
-                description: None,
-                aliases: Vec::new(),
-                data_source: DataSource::Telemetered,
-                read_only: false,
-                validity: None,
-                initial_value: None,
-            },
+            Parameter::new(name(&format!("/s/{param}")), name(&format!("/s/{type_ref}"))),
         );
     }
     let mut header = SequenceContainer::new(name("/s/hdr"));
