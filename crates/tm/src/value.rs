@@ -130,6 +130,19 @@ impl Sample {
         Sample { parameter, element, bit_offset, level, raw_kind, eng_kind, raw_bits, eng_bits }
     }
 
+    /// A sample from its packed parts (the fast path builds them without enums). The kinds
+    /// are those `new` uses: raw 0 unsigned, 1 signed, 2 float; eng the same for numbers.
+    #[inline]
+    pub(crate) fn from_parts(
+        parameter: ParamId,
+        bit_offset: u32,
+        (raw_kind, raw_bits): (u8, u64),
+        (eng_kind, eng_bits): (u8, u64),
+        level: AlarmLevel,
+    ) -> Self {
+        Sample { parameter, element: 0, bit_offset, level, raw_kind, eng_kind, raw_bits, eng_bits }
+    }
+
     /// The value as it was in the packet.
     #[inline]
     pub fn raw(&self) -> RawValue {

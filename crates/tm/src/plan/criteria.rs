@@ -1,6 +1,7 @@
 //! Criteria and dynamic integers compiled against parameter ids, and their evaluation over
 //! the latest known values.
 
+use super::members::Members;
 use super::PlanError;
 use crate::value::{EngValue, ParamId, RawValue};
 use model::{ComparisonOp, Criteria, IntegerValue, Operand, ParamRef, QualifiedName};
@@ -61,6 +62,9 @@ pub(crate) enum Count {
 /// Resolves names to ids while compiling.
 pub(crate) struct Names<'a> {
     pub ids: &'a BTreeMap<QualifiedName, ParamId>,
+    /// Resolves aggregate member paths, once types are compiled; without it a reference to a
+    /// member reads the whole parameter (its first element).
+    pub members: Option<Members<'a>>,
 }
 
 impl Names<'_> {
@@ -69,7 +73,11 @@ impl Names<'_> {
             .ids
             .get(&param.parameter)
             .ok_or_else(|| PlanError::UnknownParameter { name: param.parameter.to_string() })?;
-        Ok(ValueRef { parameter, use_calibrated: param.use_calibrated })
+        let member = match (&param.member_path, &self.members) {
+            (Some(path), Some(members)) => members.slot(parameter, &param.parameter, path),
+            _ => None,
+        };
+        Ok(ValueRef { parameter: member.unwrap_or(parameter), use_calibrated: param.use_calibrated })
     }
 
     pub fn condition(&self, criteria: &Criteria, depth: usize) -> Result<Condition, PlanError> {
@@ -115,6 +123,8 @@ pub(crate) trait Latest {
     fn get(&self, parameter: ParamId) -> Option<(RawValue, EngValue)>;
     /// The label of an enumeration value of `parameter`'s type.
     fn label(&self, parameter: ParamId, index: u32) -> Option<&str>;
+    /// The label of a boolean value of `parameter`'s type.
+    fn bool_label(&self, parameter: ParamId, value: bool) -> Option<&str>;
 }
 
 impl ValueRef {
@@ -144,6 +154,16 @@ fn compare(left: ValueRef, op: ComparisonOp, right: &Right, latest: &dyn Latest)
     let (_, eng) = latest.get(left.parameter)?;
     if let (true, EngValue::Enum(index), Right::Literal(literal)) = (left.use_calibrated, eng, right) {
         let label = latest.label(left.parameter, index)?;
+        return match op {
+            ComparisonOp::Eq => Some(label == literal.text),
+            ComparisonOp::Ne => Some(label != literal.text),
+            _ => None,
+        };
+    }
+    if let (true, EngValue::Bool(value), Right::Literal(literal @ Literal { number: None, .. })) =
+        (left.use_calibrated, eng, right)
+    {
+        let label = latest.bool_label(left.parameter, value)?;
         return match op {
             ComparisonOp::Eq => Some(label == literal.text),
             ComparisonOp::Ne => Some(label != literal.text),

@@ -65,6 +65,8 @@ pub(crate) enum Limits {
 
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Field {
+    /// The whole read-and-calibrate step as one case, for the common combinations.
+    pub op: Op,
     pub parameter: ParamId,
     pub bit_offset: u32,
     pub type_idx: usize,
@@ -73,6 +75,69 @@ pub(crate) struct Field {
     pub limits: Limits,
     /// Whether processing reads this parameter back, so its latest value must be kept.
     pub track: bool,
+}
+
+/// Reading and calibrating a field as one step, so the loop over fields dispatches once.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Op {
+    /// `offset + slope * x`: the most common calibration, with the shortest dependency chain.
+    UnsignedLinear {
+        byte: u32,
+        n_bytes: u8,
+        offset: f64,
+        slope: f64,
+    },
+    Unsigned {
+        byte: u32,
+        n_bytes: u8,
+    },
+    Signed {
+        byte: u32,
+        n_bytes: u8,
+    },
+    Bits {
+        byte: u32,
+        shift: u8,
+        mask: u64,
+    },
+    F32 {
+        byte: u32,
+    },
+    F64 {
+        byte: u32,
+    },
+    UnsignedPoly {
+        byte: u32,
+        n_bytes: u8,
+        coefficients: [f64; 4],
+    },
+    SignedPoly {
+        byte: u32,
+        n_bytes: u8,
+        coefficients: [f64; 4],
+    },
+    /// Any other combination: read, convert and calibrate step by step.
+    General,
+}
+
+fn op_of(read: Read, cal: &Cal) -> Op {
+    match (read, cal) {
+        (Read::Unsigned { byte, n_bytes }, Cal::None) => Op::Unsigned { byte, n_bytes },
+        (Read::Signed { byte, n_bytes }, Cal::None) => Op::Signed { byte, n_bytes },
+        (Read::Bits { byte, shift, mask }, Cal::None) => Op::Bits { byte, shift, mask },
+        (Read::F32 { byte }, Cal::None) => Op::F32 { byte },
+        (Read::F64 { byte }, Cal::None) => Op::F64 { byte },
+        (Read::Unsigned { byte, n_bytes }, Cal::Poly { coefficients: [offset, slope, 0.0, 0.0] }) => {
+            Op::UnsignedLinear { byte, n_bytes, offset: *offset, slope: *slope }
+        }
+        (Read::Unsigned { byte, n_bytes }, Cal::Poly { coefficients }) => {
+            Op::UnsignedPoly { byte, n_bytes, coefficients: *coefficients }
+        }
+        (Read::Signed { byte, n_bytes }, Cal::Poly { coefficients }) => {
+            Op::SignedPoly { byte, n_bytes, coefficients: *coefficients }
+        }
+        _ => Op::General,
+    }
 }
 
 /// A container's whole chain flattened.
@@ -186,15 +251,9 @@ fn field(
     size: u32,
     track: bool,
 ) -> Field {
-    Field {
-        track,
-        parameter,
-        bit_offset,
-        type_idx,
-        read: read_of(&compiled.codec, bit_offset, size),
-        cal: cal_of(compiled),
-        limits: limits_of(compiled),
-    }
+    let read = read_of(&compiled.codec, bit_offset, size);
+    let cal = cal_of(compiled);
+    Field { op: op_of(read, &cal), track, parameter, bit_offset, type_idx, read, cal, limits: limits_of(compiled) }
 }
 
 fn read_of(codec: &Codec, bit_offset: u32, size: u32) -> Read {

@@ -3,12 +3,15 @@
 
 pub(crate) mod criteria;
 pub(crate) mod fast;
+pub(crate) mod members;
 mod referenced;
 pub(crate) mod types;
 
 use crate::value::{ContainerId, ParamId};
 use criteria::{Condition, Count, Names};
+use members::Members;
 use model::{EntryKind, LocationReference, MissionModel, PiField, QualifiedName, TypeKind};
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use types::{compile_type, CompiledType};
 
@@ -105,6 +108,12 @@ pub struct Plan {
     /// Derived-parameter algorithms, and for every parameter the algorithms it triggers.
     pub(crate) algorithms: Vec<CompiledAlgorithm>,
     pub(crate) triggers: Vec<Vec<usize>>,
+    /// For every compiled type, its (one, zero) labels when it is a boolean.
+    pub(crate) bool_labels: Vec<Option<(String, String)>>,
+    /// Aggregate members that conditions read: member `k` has the id `parameters.len() + k`.
+    pub(crate) members: Vec<members::MemberSlot>,
+    /// For every parameter, its members' (element, slot id); empty when there are none.
+    pub(crate) member_slots: Vec<Vec<(u32, u32)>>,
 }
 
 /// A derived-parameter algorithm ready to run: evaluated when one of its inputs updates.
@@ -123,9 +132,10 @@ impl Plan {
             model.parameters.keys().enumerate().map(|(idx, name)| (name.clone(), ParamId(idx as u32))).collect();
         let container_ids: BTreeMap<QualifiedName, ContainerId> =
             model.containers.keys().enumerate().map(|(idx, name)| (name.clone(), ContainerId(idx as u32))).collect();
-        let names = Names { ids: &parameter_ids };
+        let names = Names { ids: &parameter_ids, members: None };
         let mut types = Vec::new();
         let mut type_index = BTreeMap::new();
+        let mut bool_labels = Vec::new();
         let mut unsupported = Vec::new();
         for (name, data_type) in &model.parameter_types {
             if matches!(data_type.kind, TypeKind::Array { .. } | TypeKind::Aggregate { .. }) {
@@ -135,6 +145,10 @@ impl Plan {
                 Ok(compiled) => {
                     type_index.insert(name.clone(), types.len());
                     types.push(compiled);
+                    bool_labels.push(match &data_type.kind {
+                        TypeKind::Boolean { one, zero } => Some((one.clone(), zero.clone())),
+                        _ => None,
+                    });
                 }
                 Err(error) => unsupported.push(error),
             }
@@ -159,7 +173,17 @@ impl Plan {
                 .is_some_and(|t| matches!(t.kind, TypeKind::String { .. }));
             parameters.push(ParamInfo { name: parameter.name.clone(), layout, scalar_type, text });
         }
+        // Conditions of containers may name aggregate members (`header/apid`).
+        let first_slot = u32::try_from(parameters.len()).map_err(|_| PlanError::TooDeep)?;
+        let slots = RefCell::new(Vec::new());
+        let members = Members { model, type_index: &type_index, first_slot, slots };
+        let names = Names { ids: &parameter_ids, members: Some(members) };
         let containers = compile_containers(model, &parameter_ids, &container_ids, &names)?;
+        let members = names.members.map(|m| m.slots.into_inner()).unwrap_or_default();
+        let mut member_slots = vec![Vec::new(); if members.is_empty() { 0 } else { parameters.len() }];
+        for (idx, member) in members.iter().enumerate() {
+            member_slots[member.parameter.0 as usize].push((member.element, first_slot + idx as u32));
+        }
         let roots: Vec<ContainerId> = containers
             .iter()
             .enumerate()
@@ -199,6 +223,9 @@ impl Plan {
             fast_tree,
             algorithms,
             triggers,
+            bool_labels,
+            members,
+            member_slots,
         })
     }
 
@@ -244,6 +271,14 @@ impl Plan {
                 (*min_violations).max(1)
             }
             None => 1,
+        }
+    }
+
+    /// The scalar type of a parameter, or of a member slot.
+    pub(crate) fn type_of(&self, parameter: ParamId) -> Option<usize> {
+        match self.parameter(parameter) {
+            Some(info) => info.scalar_type,
+            None => Some(self.members.get(parameter.0 as usize - self.parameters.len())?.type_idx),
         }
     }
 

@@ -112,7 +112,13 @@ pub(crate) fn compile_type(name: &str, data_type: &DataType, names: &Names<'_>) 
                 TypeKind::Float { .. } => Conversion::Float,
                 TypeKind::Boolean { .. } => Conversion::Boolean,
                 TypeKind::Enumerated { values } => Conversion::Enumerated(values.clone()),
-                TypeKind::String { .. } | TypeKind::Binary { .. } => Conversion::Bytes,
+                // A string or binary type may be encoded as a number (XTCE allows an integer or
+                // float encoding for any type): its value is that number, not bytes.
+                TypeKind::String { .. } | TypeKind::Binary { .. } => match &codec {
+                    Codec::Integer { sign, .. } => Conversion::Integer { signed: *sign != IntegerSign::Unsigned },
+                    Codec::Float { .. } => Conversion::Float,
+                    _ => Conversion::Bytes,
+                },
                 _ => return Err(unsupported("arrays and aggregates are laid out, not decoded as one value")),
             };
             (codec, conversion, None)

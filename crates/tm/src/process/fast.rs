@@ -2,7 +2,7 @@
 //! flat loop over fields at known offsets.
 
 use super::Walk;
-use crate::plan::fast::{Cal, Check, FastContainer, Limits, Read};
+use crate::plan::fast::{Cal, Check, FastContainer, Field, Limits, Op, Read, RANGES_MAX};
 use crate::plan::types::Codec;
 use crate::value::{ContainerId, EngValue, RawValue, Sample};
 use model::AlarmLevel;
@@ -13,6 +13,11 @@ impl Walk<'_, '_> {
         let tree = self.plan.fast_tree.as_ref()?;
         let mut current = tree.root;
         for _ in 0..model::NESTING_MAX {
+            // A packet too short for the fields the checks read takes the general path, which
+            // names the field that does not fit (as it would without the fast path).
+            if self.plan.fast[current.0 as usize].as_ref().is_none_or(|fast| self.packet.len() < fast.min_len) {
+                return None;
+            }
             let children = &self.plan.containers[current.0 as usize].children;
             let next = children
                 .iter()
@@ -43,51 +48,166 @@ impl Walk<'_, '_> {
 
     /// Decodes a flattened container; the caller checked the packet is long enough.
     pub(super) fn decode_fast(&mut self, fast: &FastContainer) -> Result<(), String> {
+        // The samples go to a local vector (its length stays in a register), put back after.
+        let mut out = std::mem::take(self.out);
+        let result = self.decode_fast_into(fast, &mut out);
+        *self.out = out;
+        result
+    }
+
+    fn decode_fast_into(&mut self, fast: &FastContainer, out: &mut Vec<Sample>) -> Result<(), String> {
         let packet = self.packet;
-        let plan = self.plan;
-        self.out.reserve(fast.fields.len());
+        out.reserve(fast.fields.len());
         for field in &fast.fields {
-            let compiled = || &plan.types[field.type_idx];
-            // The number is computed beside the raw value, so the common paths never match
-            // on an enum they just built.
-            let (raw, number) = match read_fast(packet, field.read) {
-                Some(read) => read,
-                None => {
-                    let raw = self.read(&compiled().codec, field.bit_offset as usize)?.0;
-                    (raw, raw.as_f64().unwrap_or(f64::NAN))
+            // One dispatch for the common cases; the numbers never go through an enum.
+            let (raw, eng, x) = match field.op {
+                Op::Unsigned { byte, n_bytes } => {
+                    let v = unsigned(packet, byte, n_bytes).ok_or(PAST_END)?;
+                    ((0, v), (0, v), v as f64)
+                }
+                Op::Signed { byte, n_bytes } => {
+                    let v = signed(packet, byte, n_bytes).ok_or(PAST_END)?;
+                    ((1, v as u64), (1, v as u64), v as f64)
+                }
+                Op::Bits { byte, shift, mask } => {
+                    let v = (unsigned(packet, byte, 8).ok_or(PAST_END)? >> shift) & mask;
+                    ((0, v), (0, v), v as f64)
+                }
+                Op::F32 { byte } => {
+                    let v = f64::from(f32::from_bits(unsigned(packet, byte, 4).ok_or(PAST_END)? as u32));
+                    ((2, v.to_bits()), (2, v.to_bits()), v)
+                }
+                Op::F64 { byte } => {
+                    let v = f64::from_bits(unsigned(packet, byte, 8).ok_or(PAST_END)?);
+                    ((2, v.to_bits()), (2, v.to_bits()), v)
+                }
+                Op::UnsignedLinear { byte, n_bytes, offset, slope } => {
+                    let v = unsigned(packet, byte, n_bytes).ok_or(PAST_END)?;
+                    let y = offset + slope * v as f64;
+                    ((0, v), (2, y.to_bits()), y)
+                }
+                Op::UnsignedPoly { byte, n_bytes, coefficients: [a, b, c, d] } => {
+                    let v = unsigned(packet, byte, n_bytes).ok_or(PAST_END)?;
+                    let n = v as f64;
+                    let y = a + n * (b + n * (c + n * d));
+                    ((0, v), (2, y.to_bits()), y)
+                }
+                Op::SignedPoly { byte, n_bytes, coefficients: [a, b, c, d] } => {
+                    let v = signed(packet, byte, n_bytes).ok_or(PAST_END)?;
+                    let n = v as f64;
+                    let y = a + n * (b + n * (c + n * d));
+                    ((1, v as u64), (2, y.to_bits()), y)
+                }
+                Op::General => {
+                    self.decode_field(field, out)?;
+                    continue;
                 }
             };
-            let (eng, x) = match (&field.cal, raw) {
-                (Cal::None, RawValue::Unsigned(v)) => (EngValue::Unsigned(v), Some(number)),
-                (Cal::None, RawValue::Signed(v)) => (EngValue::Signed(v), Some(number)),
-                (Cal::None, RawValue::Float(v)) => (EngValue::Float(v), Some(number)),
-                (
-                    Cal::Poly { coefficients: [a, b, c, d] },
-                    RawValue::Unsigned(_) | RawValue::Signed(_) | RawValue::Float(_),
-                ) => {
-                    let y = a + number * (b + number * (c + number * d));
-                    (EngValue::Float(y), Some(y))
-                }
-                _ => {
-                    let eng = self.convert(compiled(), raw);
-                    (eng, eng.as_f64())
+            let level = match &field.limits {
+                Limits::None => AlarmLevel::Normal,
+                Limits::Ranges { checks, n_checks } => ranges_level(checks, *n_checks, x),
+                Limits::General => {
+                    let sample = Sample::from_parts(field.parameter, field.bit_offset, raw, eng, AlarmLevel::Normal);
+                    self.monitor(field.parameter, &self.plan.types[field.type_idx], sample.eng())
                 }
             };
-            let level = match (&field.limits, x) {
-                (Limits::None, _) | (Limits::Ranges { .. }, None) => AlarmLevel::Normal,
-                (Limits::Ranges { checks, n_checks }, Some(x)) => checks[..usize::from(*n_checks)]
-                    .iter()
-                    .find(|(lo, hi, _)| !(x >= *lo && x <= *hi))
-                    .map_or(AlarmLevel::Normal, |check| check.2),
-                (Limits::General, _) => self.monitor(field.parameter, compiled(), eng),
-            };
-            self.out.push(Sample::new(field.parameter, 0, field.bit_offset, raw, eng, level));
+            let sample = Sample::from_parts(field.parameter, field.bit_offset, raw, eng, level);
+            out.push(sample);
             if field.track {
-                self.latest[field.parameter.0 as usize] = Some((raw, eng));
+                self.latest[field.parameter.0 as usize] = Some((sample.raw(), sample.eng()));
             }
         }
         Ok(())
     }
+
+    /// A fast field of an uncommon combination, step by step.
+    fn decode_field(&mut self, field: &Field, out: &mut Vec<Sample>) -> Result<(), String> {
+        let plan = self.plan;
+        let compiled = &plan.types[field.type_idx];
+        let (raw, number) = match read_fast(self.packet, field.read) {
+            Some(read) => read,
+            None => {
+                let raw = self.read(&compiled.codec, field.bit_offset as usize)?.0;
+                (raw, raw.as_f64().unwrap_or(f64::NAN))
+            }
+        };
+        let (eng, x) = match (&field.cal, raw) {
+            (Cal::None, RawValue::Unsigned(v)) => (EngValue::Unsigned(v), Some(number)),
+            (Cal::None, RawValue::Signed(v)) => (EngValue::Signed(v), Some(number)),
+            (Cal::None, RawValue::Float(v)) => (EngValue::Float(v), Some(number)),
+            (
+                Cal::Poly { coefficients: [a, b, c, d] },
+                RawValue::Unsigned(_) | RawValue::Signed(_) | RawValue::Float(_),
+            ) => {
+                let y = a + number * (b + number * (c + number * d));
+                (EngValue::Float(y), Some(y))
+            }
+            _ => {
+                let eng = self.convert(compiled, raw);
+                (eng, eng.as_f64())
+            }
+        };
+        let level = match (&field.limits, x) {
+            (Limits::None, _) | (Limits::Ranges { .. }, None) => AlarmLevel::Normal,
+            (Limits::Ranges { checks, n_checks }, Some(x)) => ranges_level(checks, *n_checks, x),
+            (Limits::General, _) => self.monitor(field.parameter, compiled, eng),
+        };
+        out.push(Sample::new(field.parameter, 0, field.bit_offset, raw, eng, level));
+        if field.track {
+            self.latest[field.parameter.0 as usize] = Some((raw, eng));
+        }
+        Ok(())
+    }
+}
+
+/// A field past the end of the packet: the general path then reports it properly.
+const PAST_END: &str = "past the end";
+
+const _: () = assert!(RANGES_MAX == 2, "ranges_level is unrolled for two checks");
+
+/// The first range `x` is outside of gives the level.
+#[inline]
+fn ranges_level(checks: &[(f64, f64, AlarmLevel); RANGES_MAX], n_checks: u8, x: f64) -> AlarmLevel {
+    // Branch-free: on real telemetry whether a value is out of limits is data, not pattern,
+    // and a mispredicted branch per sample costs more than computing both checks.
+    let outside = |(lo, hi, _): &(f64, f64, AlarmLevel)| !(x >= *lo && x <= *hi);
+    let first = u8::from(n_checks >= 1 && outside(&checks[0])).wrapping_neg();
+    let second = u8::from(n_checks >= 2 && outside(&checks[1])).wrapping_neg();
+    let later = (checks[1].2 as u8 & second) | (AlarmLevel::Normal as u8 & !second);
+    level_from_u8((checks[0].2 as u8 & first) | (later & !first))
+}
+
+/// The level of a discriminant produced above.
+#[inline]
+fn level_from_u8(level: u8) -> AlarmLevel {
+    const LEVELS: [AlarmLevel; 6] = [
+        AlarmLevel::Normal,
+        AlarmLevel::Watch,
+        AlarmLevel::Warning,
+        AlarmLevel::Distress,
+        AlarmLevel::Critical,
+        AlarmLevel::Severe,
+    ];
+    LEVELS[usize::from(level) % LEVELS.len()]
+}
+
+/// `n_bytes` (1, 2, 4 or 8) big-endian bytes from `byte`.
+#[inline]
+fn unsigned(packet: &[u8], byte: u32, n_bytes: u8) -> Option<u64> {
+    let start = byte as usize;
+    Some(match n_bytes {
+        1 => u64::from(*packet.get(start)?),
+        2 => u64::from(u16::from_be_bytes(packet.get(start..start + 2)?.try_into().ok()?)),
+        4 => u64::from(u32::from_be_bytes(packet.get(start..start + 4)?.try_into().ok()?)),
+        _ => u64::from_be_bytes(packet.get(start..start + 8)?.try_into().ok()?),
+    })
+}
+
+/// The same, as a two's complement number.
+#[inline]
+fn signed(packet: &[u8], byte: u32, n_bytes: u8) -> Option<i64> {
+    let shift = 64 - 8 * u32::from(n_bytes);
+    Some(((unsigned(packet, byte, n_bytes)? << shift) as i64) >> shift)
 }
 
 /// Reads a fast field; `None` for `Read::Codec` or when the bytes are not all there (the

@@ -24,6 +24,13 @@ impl Walk<'_, '_> {
         if element == 0 {
             self.latest[parameter.0 as usize] = Some((raw, eng));
         }
+        if let Some(slots) = self.plan.member_slots.get(parameter.0 as usize) {
+            for &(member_element, slot) in slots {
+                if member_element == element {
+                    self.latest[slot as usize] = Some((raw, eng));
+                }
+            }
+        }
         Ok(start + size_bits as i64)
     }
 

@@ -51,7 +51,13 @@ impl Latest for LatestView<'_> {
     }
 
     fn label(&self, parameter: ParamId, index: u32) -> Option<&str> {
-        self.plan.enum_label(parameter, index)
+        let type_idx = self.plan.type_of(parameter)?;
+        self.plan.enum_labels.get(type_idx)?.get(index as usize).map(String::as_str)
+    }
+
+    fn bool_label(&self, parameter: ParamId, value: bool) -> Option<&str> {
+        let (one, zero) = self.plan.bool_labels.get(self.plan.type_of(parameter)?)?.as_ref()?;
+        Some(if value { one } else { zero })
     }
 }
 
@@ -66,7 +72,7 @@ pub(crate) struct Walk<'a, 'p> {
 impl<'p> Processor<'p> {
     /// A processor with no values known yet.
     pub fn new(plan: &'p Plan) -> Self {
-        Processor { plan, latest: vec![None; plan.parameters.len()] }
+        Processor { plan, latest: vec![None; plan.parameters.len() + plan.members.len()] }
     }
 
     /// Identifies `packet`, appends its samples to `out` and returns its container. On error
@@ -89,9 +95,10 @@ impl<'p> Processor<'p> {
         result
     }
 
-    /// Decodes `packet` as `container` (its base chain first) without identification and
-    /// without the space packet length check: for tables and records that are not packets, and
-    /// for packets whose container is known. On error nothing is appended.
+    /// Decodes `packet` as `container` (its base chain first, derived values after, as `process`
+    /// does) without identification and without the space packet length check: for tables and
+    /// records that are not packets, and for packets whose container is known. On error
+    /// nothing is appended.
     pub fn process_as(
         &mut self,
         container: ContainerId,
@@ -103,10 +110,10 @@ impl<'p> Processor<'p> {
         }
         let start_len = out.len();
         let mut walk = Walk { plan: self.plan, packet, latest: &mut self.latest, out };
-        let mut cursor = 0;
-        let result = walk.decode_chain(container, 0, &mut cursor, 0);
-        if result.is_err() {
-            walk.out.truncate(start_len);
+        let result = walk.decode_known(container);
+        match result {
+            Ok(()) => walk.derive(start_len),
+            Err(_) => walk.out.truncate(start_len),
         }
         result
     }
@@ -134,19 +141,7 @@ impl Walk<'_, '_> {
             None => self.pus_match(),
         };
         if let Some(id) = found {
-            let plan = self.plan;
-            match &plan.fast[id.0 as usize] {
-                Some(fast) if self.packet.len() >= fast.min_len => {
-                    let start_len = self.out.len();
-                    if self.decode_fast(fast).is_ok() {
-                        return Ok(id);
-                    }
-                    self.out.truncate(start_len);
-                }
-                _ => {}
-            }
-            let mut cursor = 0;
-            self.decode_chain(id, 0, &mut cursor, 0)?;
+            self.decode_known(id)?;
             return Ok(id);
         }
         let start_len = self.out.len();
@@ -160,6 +155,7 @@ impl Walk<'_, '_> {
                 continue;
             }
             let mut current = root;
+            let mut child_failed = false;
             for _ in 0..model::NESTING_MAX {
                 let view = self.view();
                 let next = self.container(current).children.iter().copied().find(|child| {
@@ -167,16 +163,35 @@ impl Walk<'_, '_> {
                 });
                 let Some(next) = next else { break };
                 if let Err(error) = self.decode_entries(next, 0, &mut cursor, 0) {
+                    // The packet is `next`'s and does not fit it: it is not its parent's.
                     first_error.get_or_insert(error);
+                    child_failed = true;
                     break;
                 }
                 current = next;
             }
-            if !self.container(current).is_abstract {
+            if !child_failed && !self.container(current).is_abstract {
                 return Ok(current);
             }
         }
         Err(first_error.unwrap_or(ProcessError::UnknownPacket))
+    }
+
+    /// Decodes a packet whose container is known: flattened when it can be, else its chain.
+    fn decode_known(&mut self, id: ContainerId) -> Result<(), ProcessError> {
+        let plan = self.plan;
+        match &plan.fast[id.0 as usize] {
+            Some(fast) if self.packet.len() >= fast.min_len => {
+                let start_len = self.out.len();
+                if self.decode_fast(fast).is_ok() {
+                    return Ok(());
+                }
+                self.out.truncate(start_len);
+            }
+            _ => {}
+        }
+        let mut cursor = 0;
+        self.decode_chain(id, 0, &mut cursor, 0)
     }
 
     /// A SCOS-2000 packet: APID, PUS service and subtype, then the PI fields.

@@ -14,19 +14,7 @@ fn integer(size_bits: u8, sign: IntegerSign, order: ByteOrder) -> DataType {
 }
 
 fn add_parameter(model: &mut MissionModel, param: &str, type_ref: &str) {
-    model.parameters.insert(
-        name(param),
-        Parameter {
-            name: name(param),
-            type_ref: name(type_ref),
-            description: None,
-            aliases: Vec::new(),
-            data_source: DataSource::Telemetered,
-            read_only: false,
-            validity: None,
-            initial_value: None,
-        },
-    );
+    model.parameters.insert(name(param), Parameter::new(name(param), name(type_ref)));
 }
 
 fn at(reference: LocationReference, offset_bits: i64, param: &str) -> ContainerEntry {
@@ -217,4 +205,123 @@ fn unknown_and_short_packets_are_errors_not_panics() {
             invalid: no container of the model matches this packet
             invalid: `/t/sample` at bit 192: 8 bits run past the 192-bit packet"#]],
     );
+}
+
+#[test]
+fn process_as_decodes_a_named_container_without_identification() {
+    let model = test_model();
+    let plan = Plan::compile(&model).unwrap();
+    let hk = plan.container_id(&name("/t/hk")).unwrap();
+    let mut processor = Processor::new(&plan);
+    // APID 101 is not identified as /t/hk, and a trailing byte breaks the length field.
+    let mut bytes = packet(101, 3, 25, &[1, 0, 1, 0, 0, 0, 0, 0, 0xEE]);
+    bytes.push(0x77);
+    let mut samples = Vec::new();
+    assert_eq!(processor.process(&bytes, &mut samples), Err(ProcessError::LengthMismatch { declared: 25, actual: 26 }));
+    assert_eq!(processor.process_as(hk, &bytes, &mut samples), Ok(()));
+    let values: Vec<_> = samples.iter().map(|s| (plan.parameter(s.parameter).unwrap().name.local(), s.raw())).collect();
+    assert_eq!(values[0], ("apid", RawValue::Unsigned(101)));
+    assert_eq!(values[3], ("volts", RawValue::Unsigned(1)));
+    assert_eq!(values.last(), Some(&("checksum", RawValue::Unsigned(0x77))));
+    let mut none = Vec::new();
+    assert!(processor.process_as(hk, &bytes[..17], &mut none).is_err());
+    assert!(processor.process_as(ContainerId(99), &bytes, &mut none).is_err());
+    assert!(none.is_empty(), "nothing is appended on error");
+}
+
+#[test]
+fn a_string_type_encoded_as_an_integer_gives_the_number() {
+    // BogusSAT's `Basic_string_uint32_Type`: a StringParameterType with an IntegerDataEncoding.
+    let mut model = test_model();
+    let mut text = integer(16, IntegerSign::TwosComplement, ByteOrder::BigEndian);
+    text.kind = TypeKind::String { length_range: None };
+    model.parameter_types.insert(name("/t/text16"), text);
+    model.parameters.get_mut(&name("/t/service")).unwrap().type_ref = name("/t/text16");
+    let plan = Plan::compile(&model).unwrap();
+    let mut samples = Vec::new();
+    let hk = plan.container_id(&name("/t/hk")).unwrap();
+    let bytes = packet(100, 0xFF, 0xFE, &[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    Processor::new(&plan).process_as(hk, &bytes, &mut samples).unwrap();
+    let service = samples.iter().find(|s| plan.parameter(s.parameter).unwrap().name.local() == "service").unwrap();
+    assert_eq!((service.raw(), service.eng()), (RawValue::Signed(-2), EngValue::Signed(-2)));
+}
+
+#[test]
+fn a_packet_too_short_for_its_header_gets_the_same_error_on_both_paths() {
+    let mut model = test_model();
+    // Only static entries, so the plan has a fast identification tree.
+    model.containers.get_mut(&name("/t/hk")).unwrap().entries.truncate(3);
+    let plan = Plan::compile(&model).unwrap();
+    let general = plan.clone().without_fast_path();
+    let mut bytes = packet(100, 3, 25, &[0; 7]);
+    bytes.truncate(8);
+    bytes[4..6].copy_from_slice(&1u16.to_be_bytes());
+    let error = ProcessError::Field {
+        parameter: "/t/subtype".into(),
+        bit_offset: 64,
+        why: "8 bits run past the 64-bit packet".into(),
+    };
+    for plan in [&plan, &general] {
+        assert_eq!(Processor::new(plan).process(&bytes, &mut Vec::new()), Err(error.clone()));
+    }
+}
+
+#[test]
+fn a_packet_that_does_not_fit_its_container_is_not_its_parents() {
+    let mut model = test_model();
+    model.containers.get_mut(&name("/t/header")).unwrap().r#abstract = false;
+    let plan = Plan::compile(&model).unwrap();
+    // APID 100, PUS (3,25): the hk container's, but the payload stops inside `volts`.
+    let bytes = packet(100, 3, 25, &[0]);
+    let mut samples = Vec::new();
+    let result = Processor::new(&plan).process(&bytes, &mut samples);
+    assert!(matches!(result, Err(ProcessError::Field { .. })), "{result:?}");
+    assert!(samples.is_empty());
+}
+
+/// A packet whose first byte is an aggregate `word` {a: 4 bits, flag: 4-bit boolean ON/OFF}.
+fn member_model() -> MissionModel {
+    let mut model = MissionModel { name: "m".into(), ..MissionModel::default() };
+    model.parameter_types.insert(name("/m/u4"), integer(4, IntegerSign::Unsigned, ByteOrder::BigEndian));
+    let mut flag = DataType::new(TypeKind::Boolean { one: "ON".into(), zero: "OFF".into() });
+    flag.encoding = integer(4, IntegerSign::Unsigned, ByteOrder::BigEndian).encoding;
+    model.parameter_types.insert(name("/m/flag"), flag);
+    let member =
+        |member: &str, type_ref: &str| Member { name: member.into(), type_ref: name(type_ref), description: None };
+    let word = DataType::new(TypeKind::Aggregate { members: vec![member("a", "/m/u4"), member("flag", "/m/flag")] });
+    model.parameter_types.insert(name("/m/word"), word);
+    add_parameter(&mut model, "/m/word", "/m/word");
+    let mut base = SequenceContainer::new(name("/m/base"));
+    base.r#abstract = true;
+    base.entries = vec![at(LocationReference::ContainerStart, 0, "/m/word")];
+    model.containers.insert(base.name.clone(), base);
+    let compare = |path: &str, use_calibrated: bool, value: &str| {
+        let left = ParamRef { member_path: Some(path.into()), use_calibrated, ..ParamRef::raw(name("/m/word")) };
+        Criteria::Compare(Comparison { left, op: ComparisonOp::Eq, right: Operand::Value(value.into()) })
+    };
+    for (container, restriction) in [
+        ("/m/on", compare("flag", true, "ON")),
+        ("/m/two_off", Criteria::All(vec![compare("a", false, "2"), compare("flag", false, "0")])),
+    ] {
+        let mut child = SequenceContainer::new(name(container));
+        child.base = Some(name("/m/base"));
+        child.restriction = Some(restriction);
+        model.containers.insert(child.name.clone(), child);
+    }
+    model
+}
+
+#[test]
+fn conditions_read_aggregate_members_and_boolean_labels() {
+    let model = member_model();
+    assert_eq!(model.validate(), Vec::new());
+    let plan = Plan::compile(&model).unwrap();
+    let mut processor = Processor::new(&plan);
+    let mut identify = |first_byte: u8| {
+        let packet = [first_byte, 0, 0, 0, 0, 1, 0, 0];
+        processor.process(&packet, &mut Vec::new()).map(|id| plan.container_name(id).unwrap().local().to_string())
+    };
+    assert_eq!(identify(0x21), Ok("on".to_string()));
+    assert_eq!(identify(0x20), Ok("two_off".to_string()));
+    assert_eq!(identify(0x30), Err(ProcessError::UnknownPacket));
 }

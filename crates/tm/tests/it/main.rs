@@ -1,10 +1,16 @@
 //! Value decoding on real captures, against values decoded independently.
 
+mod bogussat;
+mod byte_order;
+mod cfs;
+mod common;
+mod satrs;
+
 use model::{ByteOrder, IntegerSign};
 use test_utils::real;
 
 /// Splits back-to-back space packets by their length field.
-fn packets(bytes: &[u8]) -> Vec<&[u8]> {
+pub(crate) fn packets(bytes: &[u8]) -> Vec<&[u8]> {
     let mut out = Vec::new();
     let mut pos = 0;
     while pos + 6 <= bytes.len() {
