@@ -170,9 +170,10 @@ const _: () = assert!(RANGES_MAX == 2, "ranges_level is unrolled for two checks"
 fn ranges_level(checks: &[(f64, f64, AlarmLevel); RANGES_MAX], n_checks: u8, x: f64) -> AlarmLevel {
     // Branch-free: on real telemetry whether a value is out of limits is data, not pattern,
     // and a mispredicted branch per sample costs more than computing both checks.
-    let outside = |(lo, hi, _): &(f64, f64, AlarmLevel)| !(x >= *lo && x <= *hi);
-    let first = u8::from(n_checks >= 1 && outside(&checks[0])).wrapping_neg();
-    let second = u8::from(n_checks >= 2 && outside(&checks[1])).wrapping_neg();
+    // `&` rather than `&&`: both sides are evaluated, so nothing branches on the data.
+    let outside = |(lo, hi, _): &(f64, f64, AlarmLevel)| !((x >= *lo) & (x <= *hi));
+    let first = u8::from((n_checks >= 1) & outside(&checks[0])).wrapping_neg();
+    let second = u8::from((n_checks >= 2) & outside(&checks[1])).wrapping_neg();
     let later = (checks[1].2 as u8 & second) | (AlarmLevel::Normal as u8 & !second);
     level_from_u8((checks[0].2 as u8 & first) | (later & !first))
 }
