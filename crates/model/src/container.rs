@@ -63,8 +63,8 @@ pub enum LocationReference {
     PreviousEntry,
     /// From the start of the whole packet (MIB byte offsets).
     PacketStart,
-    /// Back from the end of the packet: the entry starts `offset_bits` before the end
-    /// (XTCE `containerEnd`, e.g. a trailing checksum).
+    /// Back from the end of the packet: the entry ends `offset_bits` before the end (XTCE
+    /// `containerEnd`; 0 for a trailing checksum).
     ContainerEnd,
 }
 

@@ -232,7 +232,7 @@ fn field_size(field: &Field, types: &[CompiledType]) -> usize {
     fixed_size(&types[field.type_idx].codec).unwrap_or(0) as usize
 }
 
-fn fixed_size(codec: &Codec) -> Option<u32> {
+pub(crate) fn fixed_size(codec: &Codec) -> Option<u32> {
     match codec {
         Codec::Integer { size_bits, .. } | Codec::Float { size_bits, .. } => Some(*size_bits),
         Codec::Text { size: super::types::Size::Fixed(bits) }

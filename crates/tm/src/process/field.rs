@@ -49,6 +49,14 @@ impl Walk<'_, '_> {
                 let value = decode_float(packet, bit_offset, *size_bits, *format, order).map_err(|e| e.reason())?;
                 (RawValue::Float(value), u64::from(*size_bits))
             }
+            // A short binary field off the byte grid (flag sets, spare bits) is read as a number:
+            // a `RawValue::Bytes` can only point at whole bytes.
+            Codec::Binary { size: Size::Fixed(bits) }
+                if *bits <= 64 && !(bit_offset.is_multiple_of(8) && bits.is_multiple_of(8)) =>
+            {
+                let value = read_bits(packet, bit_offset, *bits).map_err(|e| e.reason())?;
+                (RawValue::Unsigned(value), u64::from(*bits))
+            }
             Codec::Text { size } | Codec::Binary { size } => self.read_bytes(size, bit_offset)?,
             Codec::Cuc { coarse_octets, fine_octets } => {
                 let coarse = read_bits(packet, bit_offset, coarse_octets * 8).map_err(|e| e.reason())?;
@@ -154,6 +162,7 @@ impl Walk<'_, '_> {
                     .map_or(EngValue::Invalid, |x| calibrated(x).unwrap_or(EngValue::Float(x)))
             }
             (_, RawValue::Bytes { start, len }, _) => EngValue::Bytes { start, len },
+            (Conversion::Bytes, RawValue::Unsigned(v), _) => EngValue::Unsigned(v),
             _ => EngValue::Invalid,
         }
     }

@@ -261,7 +261,18 @@ impl Walk<'_, '_> {
                 LocationReference::ContainerStart => chain_start + entry.offset_bits,
                 LocationReference::PreviousEntry => *cursor + entry.offset_bits,
                 LocationReference::PacketStart => entry.offset_bits,
-                LocationReference::ContainerEnd => packet_bits - entry.offset_bits,
+                // XTCE counts from the end of the container to the end of the entry, so the
+                // entry's own size must be known (a trailing checksum, a CRC).
+                LocationReference::ContainerEnd => match self.entry_size_bits(&entry.what) {
+                    Some(size) => packet_bits - entry.offset_bits - size,
+                    None => {
+                        return Err(ProcessError::Entry {
+                            container: container.name.to_string(),
+                            bit_offset: packet_bits - entry.offset_bits,
+                            why: "an entry placed from the container end needs a fixed size".into(),
+                        })
+                    }
+                },
             };
             let entry_error =
                 |why: String| ProcessError::Entry { container: container.name.to_string(), bit_offset: start, why };
@@ -284,6 +295,9 @@ impl Walk<'_, '_> {
                 idx += group_size;
                 continue;
             }
+            // An entry placed from the container end is out of sequence: what follows it in the
+            // list (a derived container's entries) continues after the entry before it.
+            let resume_at = (entry.reference == LocationReference::ContainerEnd).then_some(*cursor);
             for repeat_idx in 0..count {
                 if repeat_idx > 0 {
                     start = *cursor + gap;
@@ -299,8 +313,25 @@ impl Walk<'_, '_> {
                     EntryWhat::Group { .. } => start,
                 };
             }
+            if let Some(resume_at) = resume_at {
+                *cursor = resume_at;
+            }
         }
         Ok(())
+    }
+
+    /// The size of an entry when it is fixed (a scalar parameter of fixed size, fixed bits).
+    fn entry_size_bits(&self, what: &EntryWhat) -> Option<i64> {
+        match what {
+            EntryWhat::Parameter(parameter) => match self.plan.parameters.get(parameter.0 as usize)?.layout {
+                Layout::Scalar(type_idx) => {
+                    crate::plan::fast::fixed_size(&self.plan.types[type_idx].codec).map(i64::from)
+                }
+                _ => None,
+            },
+            EntryWhat::Fixed(size_bits) => Some(i64::from(*size_bits)),
+            _ => None,
+        }
     }
 
     /// A repeat count, bounded.

@@ -105,7 +105,7 @@ fn test_model() -> MissionModel {
         ContainerEntry::next(EntryKind::Parameter(name("/t/temp"))),
         ContainerEntry::next(EntryKind::Parameter(name("/t/n"))),
         samples,
-        at(LocationReference::ContainerEnd, 8, "/t/checksum"),
+        at(LocationReference::ContainerEnd, 0, "/t/checksum"),
     ];
     model.containers.insert(hk.name.clone(), hk);
     model
