@@ -24,6 +24,6 @@ pub use bits::{read_bits, BitsError};
 pub use calibrate::{calibrate, CalibrationError};
 pub use encoding::{decode_float, decode_integer, DecodeError};
 pub use monitor::{check_enumeration, check_ranges};
-pub use plan::{ParamInfo, Plan, PlanError};
+pub use plan::{PacketTime, ParamInfo, Plan, PlanError};
 pub use process::{ProcessError, Processor, DERIVED_BIT_OFFSET, REPEAT_MAX};
 pub use value::{ContainerId, EngValue, ParamId, RawValue, Sample};

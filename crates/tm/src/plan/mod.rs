@@ -41,6 +41,14 @@ pub(crate) enum Layout {
     Unsupported(String),
 }
 
+/// A packet's generation time: seconds from an epoch (converting to UTC needs the epoch's
+/// time scale and leap seconds, which the platform's clock service applies).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PacketTime {
+    pub epoch: model::Epoch,
+    pub seconds: f64,
+}
+
 /// What the plan knows of a parameter.
 #[derive(Clone, Debug)]
 pub struct ParamInfo {
@@ -50,6 +58,8 @@ pub struct ParamInfo {
     pub(crate) scalar_type: Option<usize>,
     /// Whether its values are text (shown as strings) rather than numbers or binary.
     pub text: bool,
+    /// The epoch of its values when it is an absolute time.
+    pub epoch: Option<model::Epoch>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -171,7 +181,11 @@ impl Plan {
                 .parameter_types
                 .get(&parameter.type_ref)
                 .is_some_and(|t| matches!(t.kind, TypeKind::String { .. }));
-            parameters.push(ParamInfo { name: parameter.name.clone(), layout, scalar_type, text });
+            let epoch = match model.parameter_types.get(&parameter.type_ref).map(|t| &t.kind) {
+                Some(TypeKind::AbsoluteTime { epoch, .. }) => Some(epoch.clone()),
+                _ => None,
+            };
+            parameters.push(ParamInfo { name: parameter.name.clone(), layout, scalar_type, text, epoch });
         }
         // Conditions of containers may name aggregate members (`header/apid`).
         let first_slot = u32::try_from(parameters.len()).map_err(|_| PlanError::TooDeep)?;
@@ -280,6 +294,19 @@ impl Plan {
             Some(info) => info.scalar_type,
             None => Some(self.members.get(parameter.0 as usize - self.parameters.len())?.type_idx),
         }
+    }
+
+    /// When a decoded packet was generated: its first absolute-time sample (the time field
+    /// of its secondary header, in the usual layouts), as seconds from that type's epoch.
+    /// `None` when the packet has none: then reception time is all there is.
+    pub fn generation_time(&self, samples: &[crate::Sample]) -> Option<PacketTime> {
+        samples.iter().find_map(|sample| {
+            let epoch = self.parameter(sample.parameter)?.epoch.clone()?;
+            match sample.eng() {
+                crate::EngValue::Time(seconds) => Some(PacketTime { epoch, seconds }),
+                _ => None,
+            }
+        })
     }
 
     /// The label of an enumeration value of a parameter.

@@ -93,7 +93,9 @@ pub(crate) struct CompiledType {
 
 pub(crate) fn compile_type(name: &str, data_type: &DataType, names: &Names<'_>) -> Result<CompiledType, PlanError> {
     let unsupported = |why: &str| PlanError::UnsupportedType { name: name.to_string(), why: why.to_string() };
-    let encoding = data_type.encoding.as_ref().ok_or_else(|| unsupported("it has no encoding"))?;
+    // CCSDS time codes say their own layout; every other type needs an encoding.
+    let encoding = data_type.encoding.as_ref();
+    let needs_encoding = || encoding.ok_or_else(|| unsupported("it has no encoding"));
     let (codec, conversion, epoch) = match &data_type.kind {
         TypeKind::AbsoluteTime { epoch, time } => {
             let (codec, conversion) = time_codec(time, encoding, names).ok_or_else(|| unsupported("time encoding"))?;
@@ -104,7 +106,8 @@ pub(crate) fn compile_type(name: &str, data_type: &DataType, names: &Names<'_>) 
             (codec, conversion, None)
         }
         kind => {
-            let codec = codec(encoding, names)?.ok_or_else(|| unsupported("its encoding is a custom algorithm"))?;
+            let codec =
+                codec(needs_encoding()?, names)?.ok_or_else(|| unsupported("its encoding is a custom algorithm"))?;
             let text = matches!(codec, Codec::Text { .. });
             let conversion = match kind {
                 TypeKind::Integer { .. } | TypeKind::Float { .. } if text => Conversion::NumberFromText,
@@ -182,10 +185,10 @@ fn codec(encoding: &DataEncoding, names: &Names<'_>) -> Result<Option<Codec>, Pl
 }
 
 /// The codec and conversion of a time type.
-fn time_codec(time: &TimeEncoding, encoding: &DataEncoding, names: &Names<'_>) -> Option<(Codec, Conversion)> {
+fn time_codec(time: &TimeEncoding, encoding: Option<&DataEncoding>, names: &Names<'_>) -> Option<(Codec, Conversion)> {
     match time {
         TimeEncoding::Scaled { scale, offset } => {
-            let codec = codec(encoding, names).ok()??;
+            let codec = codec(encoding?, names).ok()??;
             Some((codec, Conversion::Time { scale: *scale, offset: *offset }))
         }
         TimeEncoding::Cuc { coarse_octets, fine_octets, p_field: false } => Some((

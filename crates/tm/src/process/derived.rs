@@ -168,3 +168,37 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod generation_time_tests {
+    use crate::{PacketTime, Plan, Processor};
+    use model::*;
+
+    #[test]
+    fn the_first_absolute_time_of_a_packet_is_its_generation_time() {
+        let name = |p: &str| QualifiedName::parse(p).unwrap();
+        let mut model = MissionModel { name: "g".into(), ..MissionModel::default() };
+        let mut cuc = DataType::new(TypeKind::AbsoluteTime {
+            epoch: Epoch::Tai,
+            time: TimeEncoding::Cuc { coarse_octets: 4, fine_octets: 1, p_field: false },
+        });
+        cuc.encoding = None;
+        model.parameter_types.insert(name("/g/cuc"), cuc);
+        model.parameters.insert(name("/g/obt"), Parameter::new(name("/g/obt"), name("/g/cuc")));
+        let mut packet = SequenceContainer::new(name("/g/packet"));
+        packet.entries = vec![ContainerEntry {
+            kind: EntryKind::Parameter(name("/g/obt")),
+            location: EntryLocation { reference: LocationReference::ContainerStart, offset_bits: 48 },
+            repeat: None,
+            include_if: None,
+        }];
+        model.containers.insert(packet.name.clone(), packet);
+        let plan = Plan::compile(&model).unwrap();
+        // 6-byte header, then CUC 4+1: 0x00010000 s + 0x80/256 s.
+        let bytes = [0x00, 0x01, 0xC0, 0x00, 0x00, 0x04, 0x00, 0x01, 0x00, 0x00, 0x80];
+        let mut samples = Vec::new();
+        Processor::new(&plan).process(&bytes, &mut samples).unwrap();
+        assert_eq!(plan.generation_time(&samples), Some(PacketTime { epoch: Epoch::Tai, seconds: 65536.5 }));
+        assert_eq!(plan.generation_time(&[]), None);
+    }
+}
