@@ -76,9 +76,13 @@ impl EngValue {
 ///
 /// Stored as plain words (a kind byte and 64 bits per value) rather than as enums, so that
 /// writing millions of them a second never goes through a partial store and reload; `raw()`
-/// and `eng()` give the values back as enums.
+/// and `eng()` give the values back as enums. The layout is fixed and has no padding (32 bytes:
+/// the two values, then the rest), so a sample is copied in whole words.
 #[derive(Clone, Copy, PartialEq, Eq)]
+#[repr(C)]
 pub struct Sample {
+    raw_bits: u64,
+    eng_bits: u64,
     pub parameter: ParamId,
     /// 0 for a scalar; the flat index of the member or element otherwise.
     pub element: u32,
@@ -87,9 +91,11 @@ pub struct Sample {
     pub level: AlarmLevel,
     raw_kind: u8,
     eng_kind: u8,
-    raw_bits: u64,
-    eng_bits: u64,
+    /// Always 0: fills the last byte, so that the sample has no padding.
+    reserved: u8,
 }
+
+const _: () = assert!(std::mem::size_of::<Sample>() == 32 && std::mem::size_of::<AlarmLevel>() == 1);
 
 fn pack_bytes(start: u32, len: u32) -> u64 {
     (u64::from(start) << 32) | u64::from(len)
@@ -127,7 +133,7 @@ impl Sample {
             EngValue::Time(v) => (7, v.to_bits()),
             EngValue::Invalid => (8, 0),
         };
-        Sample { parameter, element, bit_offset, level, raw_kind, eng_kind, raw_bits, eng_bits }
+        Sample { parameter, element, bit_offset, level, raw_kind, eng_kind, raw_bits, eng_bits, reserved: 0 }
     }
 
     /// A sample from its packed parts (the fast path builds them without enums). The kinds
@@ -140,7 +146,16 @@ impl Sample {
         (eng_kind, eng_bits): (u8, u64),
         level: AlarmLevel,
     ) -> Self {
-        Sample { parameter, element: 0, bit_offset, level, raw_kind, eng_kind, raw_bits, eng_bits }
+        Sample { parameter, element: 0, bit_offset, level, raw_kind, eng_kind, raw_bits, eng_bits, reserved: 0 }
+    }
+
+    /// This sample with other values (the fast path fills a per-field template).
+    #[inline]
+    pub(crate) fn with_values(&self, raw_bits: u64, eng_bits: u64) -> Self {
+        let mut sample = *self;
+        sample.raw_bits = raw_bits;
+        sample.eng_bits = eng_bits;
+        sample
     }
 
     /// The value as it was in the packet.

@@ -5,6 +5,7 @@
 //! general path, which gives the same results.
 
 use super::criteria::{Condition, Count, Right};
+use super::runs::Run;
 use super::types::{Codec, CompiledType, Conversion};
 use super::{Container, EntryWhat, Layout, ParamInfo};
 use crate::value::{ContainerId, ParamId};
@@ -144,6 +145,10 @@ fn op_of(read: Read, cal: &Cal) -> Op {
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct FastContainer {
     pub fields: Vec<Field>,
+    /// The fields in runs decoded by one loop each.
+    pub runs: Vec<Run>,
+    /// The fields in lane runs that processing reads back, in order: index and parameter.
+    pub lane_tracked: Vec<(usize, ParamId)>,
     /// The packet must be at least this long.
     pub min_len: usize,
 }
@@ -225,7 +230,15 @@ pub(crate) fn flatten(
         }
     }
     let min_len = fields.iter().map(|f| (f.bit_offset as usize + field_size(f, types)).div_ceil(8)).max().unwrap_or(0);
-    Some((FastContainer { fields, min_len }, positions))
+    let runs = super::runs::runs(&fields);
+    let lane_tracked = runs
+        .iter()
+        .filter(|run| run.decode.is_some())
+        .flat_map(|run| fields[run.start..run.end].iter().enumerate().map(move |(idx, f)| (run.start + idx, f)))
+        .filter(|(_, field)| field.track)
+        .map(|(idx, field)| (idx, field.parameter))
+        .collect();
+    Some((FastContainer { fields, runs, lane_tracked, min_len }, positions))
 }
 
 fn field_size(field: &Field, types: &[CompiledType]) -> usize {

@@ -5,6 +5,7 @@ pub(crate) mod criteria;
 pub(crate) mod fast;
 pub(crate) mod members;
 mod referenced;
+pub(crate) mod runs;
 pub(crate) mod types;
 
 use crate::value::{ContainerId, ParamId};

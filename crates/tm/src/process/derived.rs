@@ -11,11 +11,16 @@ pub const DERIVED_BIT_OFFSET: u32 = u32::MAX;
 
 impl Walk<'_, '_> {
     /// Runs the algorithms triggered by the samples from `first` on.
+    #[inline]
     pub(super) fn derive(&mut self, first: usize) {
-        let plan = self.plan;
-        if plan.algorithms.is_empty() {
-            return;
+        // Most plans have none: the check stays in the caller.
+        if !self.plan.algorithms.is_empty() {
+            self.run_algorithms(first);
         }
+    }
+
+    fn run_algorithms(&mut self, first: usize) {
+        let plan = self.plan;
         let mut triggered: Vec<usize> = self.out[first..]
             .iter()
             .flat_map(|s| plan.triggers.get(s.parameter.0 as usize).into_iter().flatten().copied())
@@ -49,8 +54,9 @@ impl Walk<'_, '_> {
                 EngValue::Float(value) => RawValue::Float(value),
                 _ => RawValue::Float(f64::NAN),
             };
-            self.out.push(Sample::new(algorithm.output, 0, DERIVED_BIT_OFFSET, raw, eng, level));
-            self.latest[algorithm.output.0 as usize] = Some((raw, eng));
+            let sample = Sample::new(algorithm.output, 0, DERIVED_BIT_OFFSET, raw, eng, level);
+            self.out.push(sample);
+            self.latest[algorithm.output.0 as usize] = Some(sample);
         }
     }
 }

@@ -3,9 +3,13 @@
 
 use super::Walk;
 use crate::plan::fast::{Cal, Check, FastContainer, Field, Limits, Op, Read, RANGES_MAX};
+use crate::plan::runs::LaneLoop;
 use crate::plan::types::Codec;
-use crate::value::{ContainerId, EngValue, RawValue, Sample};
+use crate::value::{ContainerId, EngValue, ParamId, RawValue, Sample};
 use model::AlarmLevel;
+
+#[cfg(test)]
+mod tests;
 
 impl Walk<'_, '_> {
     /// Walks the static identification tree; `None` when the plan has none.
@@ -57,65 +61,90 @@ impl Walk<'_, '_> {
 
     fn decode_fast_into(&mut self, fast: &FastContainer, out: &mut Vec<Sample>) -> Result<(), String> {
         let packet = self.packet;
+        let base = out.len();
         out.reserve(fast.fields.len());
-        for field in &fast.fields {
-            // One dispatch for the common cases; the numbers never go through an enum.
-            let (raw, eng, x) = match field.op {
-                Op::Unsigned { byte, n_bytes } => {
-                    let v = unsigned(packet, byte, n_bytes).ok_or(PAST_END)?;
-                    ((0, v), (0, v), v as f64)
+        // Each field gives one sample, at `base` + its index. The latest values of tracked fields
+        // in lane runs are copied from there only before a field that may read them (decoded
+        // one at a time) and at the end: read back at once, they would wait for the stores the
+        // loop just made.
+        let mut tracked = fast.lane_tracked.iter().peekable();
+        for run in &fast.runs {
+            match run.decode {
+                Some(LaneLoop(decode)) if packet.len() >= run.need_len => decode(out, packet, &run.lanes),
+                _ => {
+                    while let Some((idx, parameter)) = tracked.next_if(|(idx, _)| *idx < run.start) {
+                        keep_latest(self.latest, *parameter, out, base + idx);
+                    }
+                    for field in fast.fields.get(run.start..run.end).unwrap_or_default() {
+                        self.decode_op(field, out)?;
+                    }
                 }
-                Op::Signed { byte, n_bytes } => {
-                    let v = signed(packet, byte, n_bytes).ok_or(PAST_END)?;
-                    ((1, v as u64), (1, v as u64), v as f64)
-                }
-                Op::Bits { byte, shift, mask } => {
-                    let v = (unsigned(packet, byte, 8).ok_or(PAST_END)? >> shift) & mask;
-                    ((0, v), (0, v), v as f64)
-                }
-                Op::F32 { byte } => {
-                    let v = f64::from(f32::from_bits(unsigned(packet, byte, 4).ok_or(PAST_END)? as u32));
-                    ((2, v.to_bits()), (2, v.to_bits()), v)
-                }
-                Op::F64 { byte } => {
-                    let v = f64::from_bits(unsigned(packet, byte, 8).ok_or(PAST_END)?);
-                    ((2, v.to_bits()), (2, v.to_bits()), v)
-                }
-                Op::UnsignedLinear { byte, n_bytes, offset, slope } => {
-                    let v = unsigned(packet, byte, n_bytes).ok_or(PAST_END)?;
-                    let y = offset + slope * v as f64;
-                    ((0, v), (2, y.to_bits()), y)
-                }
-                Op::UnsignedPoly { byte, n_bytes, coefficients: [a, b, c, d] } => {
-                    let v = unsigned(packet, byte, n_bytes).ok_or(PAST_END)?;
-                    let n = v as f64;
-                    let y = a + n * (b + n * (c + n * d));
-                    ((0, v), (2, y.to_bits()), y)
-                }
-                Op::SignedPoly { byte, n_bytes, coefficients: [a, b, c, d] } => {
-                    let v = signed(packet, byte, n_bytes).ok_or(PAST_END)?;
-                    let n = v as f64;
-                    let y = a + n * (b + n * (c + n * d));
-                    ((1, v as u64), (2, y.to_bits()), y)
-                }
-                Op::General => {
-                    self.decode_field(field, out)?;
-                    continue;
-                }
-            };
-            let level = match &field.limits {
-                Limits::None => AlarmLevel::Normal,
-                Limits::Ranges { checks, n_checks } => ranges_level(checks, *n_checks, x),
-                Limits::General => {
-                    let sample = Sample::from_parts(field.parameter, field.bit_offset, raw, eng, AlarmLevel::Normal);
-                    self.monitor(field.parameter, &self.plan.types[field.type_idx], sample.eng())
-                }
-            };
-            let sample = Sample::from_parts(field.parameter, field.bit_offset, raw, eng, level);
-            out.push(sample);
-            if field.track {
-                self.latest[field.parameter.0 as usize] = Some((sample.raw(), sample.eng()));
             }
+        }
+        for (idx, parameter) in tracked {
+            keep_latest(self.latest, *parameter, out, base + idx);
+        }
+        Ok(())
+    }
+
+    /// One field through its `Op`: a single dispatch for the common cases.
+    fn decode_op(&mut self, field: &Field, out: &mut Vec<Sample>) -> Result<(), String> {
+        let packet = self.packet;
+        // One dispatch for the common cases; the numbers never go through an enum.
+        let (raw, eng, x) = match field.op {
+            Op::Unsigned { byte, n_bytes } => {
+                let v = unsigned(packet, byte, n_bytes).ok_or(PAST_END)?;
+                ((0, v), (0, v), v as f64)
+            }
+            Op::Signed { byte, n_bytes } => {
+                let v = signed(packet, byte, n_bytes).ok_or(PAST_END)?;
+                ((1, v as u64), (1, v as u64), v as f64)
+            }
+            Op::Bits { byte, shift, mask } => {
+                let v = (eight_bytes(packet, byte).ok_or(PAST_END)? >> shift) & mask;
+                ((0, v), (0, v), v as f64)
+            }
+            Op::F32 { byte } => {
+                let v = f64::from(f32::from_bits(unsigned(packet, byte, 4).ok_or(PAST_END)? as u32));
+                ((2, v.to_bits()), (2, v.to_bits()), v)
+            }
+            Op::F64 { byte } => {
+                let v = f64::from_bits(unsigned(packet, byte, 8).ok_or(PAST_END)?);
+                ((2, v.to_bits()), (2, v.to_bits()), v)
+            }
+            Op::UnsignedLinear { byte, n_bytes, offset, slope } => {
+                let v = unsigned(packet, byte, n_bytes).ok_or(PAST_END)?;
+                let y = offset + slope * v as f64;
+                ((0, v), (2, y.to_bits()), y)
+            }
+            Op::UnsignedPoly { byte, n_bytes, coefficients: [a, b, c, d] } => {
+                let v = unsigned(packet, byte, n_bytes).ok_or(PAST_END)?;
+                let n = v as f64;
+                let y = a + n * (b + n * (c + n * d));
+                ((0, v), (2, y.to_bits()), y)
+            }
+            Op::SignedPoly { byte, n_bytes, coefficients: [a, b, c, d] } => {
+                let v = signed(packet, byte, n_bytes).ok_or(PAST_END)?;
+                let n = v as f64;
+                let y = a + n * (b + n * (c + n * d));
+                ((1, v as u64), (2, y.to_bits()), y)
+            }
+            Op::General => {
+                return self.decode_field(field, out);
+            }
+        };
+        let level = match &field.limits {
+            Limits::None => AlarmLevel::Normal,
+            Limits::Ranges { checks, n_checks } => ranges_level(checks, *n_checks, x),
+            Limits::General => {
+                let sample = Sample::from_parts(field.parameter, field.bit_offset, raw, eng, AlarmLevel::Normal);
+                self.monitor(field.parameter, &self.plan.types[field.type_idx], sample.eng())
+            }
+        };
+        let sample = Sample::from_parts(field.parameter, field.bit_offset, raw, eng, level);
+        out.push(sample);
+        if field.track {
+            self.latest[field.parameter.0 as usize] = Some(sample);
         }
         Ok(())
     }
@@ -152,11 +181,20 @@ impl Walk<'_, '_> {
             (Limits::Ranges { checks, n_checks }, Some(x)) => ranges_level(checks, *n_checks, x),
             (Limits::General, _) => self.monitor(field.parameter, compiled, eng),
         };
-        out.push(Sample::new(field.parameter, 0, field.bit_offset, raw, eng, level));
+        let sample = Sample::new(field.parameter, 0, field.bit_offset, raw, eng, level);
+        out.push(sample);
         if field.track {
-            self.latest[field.parameter.0 as usize] = Some((raw, eng));
+            self.latest[field.parameter.0 as usize] = Some(sample);
         }
         Ok(())
+    }
+}
+
+/// Keeps sample `idx` of `out` as the latest of `parameter`.
+#[inline]
+fn keep_latest(latest: &mut [Option<Sample>], parameter: ParamId, out: &[Sample], idx: usize) {
+    if let (Some(slot), Some(sample)) = (latest.get_mut(parameter.0 as usize), out.get(idx)) {
+        *slot = Some(*sample);
     }
 }
 
@@ -202,6 +240,17 @@ fn unsigned(packet: &[u8], byte: u32, n_bytes: u8) -> Option<u64> {
         4 => u64::from(u32::from_be_bytes(packet.get(start..start + 4)?.try_into().ok()?)),
         _ => u64::from_be_bytes(packet.get(start..start + 8)?.try_into().ok()?),
     })
+}
+
+/// The 8 bytes from `byte`, zeros past the end of the packet: a bit field in the last bytes
+/// reads only its own bits from them. `None` when `byte` is past the end.
+#[inline]
+fn eight_bytes(packet: &[u8], byte: u32) -> Option<u64> {
+    let start = byte as usize;
+    match packet.get(start..start + 8).and_then(|bytes| <[u8; 8]>::try_from(bytes).ok()) {
+        Some(bytes) => Some(u64::from_be_bytes(bytes)),
+        None => (start <= packet.len()).then(|| super::lanes::padded(packet, start)),
+    }
 }
 
 /// The same, as a two's complement number.

@@ -20,14 +20,15 @@ impl Walk<'_, '_> {
         let eng = self.convert(compiled, raw);
         let level = self.monitor(parameter, compiled, eng);
         let offset = u32::try_from(bit_offset).map_err(|_| "packet too long".to_string())?;
-        self.out.push(Sample::new(parameter, element, offset, raw, eng, level));
+        let sample = Sample::new(parameter, element, offset, raw, eng, level);
+        self.out.push(sample);
         if element == 0 {
-            self.latest[parameter.0 as usize] = Some((raw, eng));
+            self.latest[parameter.0 as usize] = Some(sample);
         }
         if let Some(slots) = self.plan.member_slots.get(parameter.0 as usize) {
             for &(member_element, slot) in slots {
                 if member_element == element {
-                    self.latest[slot as usize] = Some((raw, eng));
+                    self.latest[slot as usize] = Some(sample);
                 }
             }
         }

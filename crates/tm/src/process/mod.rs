@@ -6,6 +6,7 @@ mod derived;
 pub use derived::DERIVED_BIT_OFFSET;
 mod fast;
 mod field;
+pub(crate) mod lanes;
 #[cfg(test)]
 mod tests;
 
@@ -37,17 +38,18 @@ pub enum ProcessError {
 #[derive(Debug)]
 pub struct Processor<'p> {
     plan: &'p Plan,
-    latest: Vec<Option<(RawValue, EngValue)>>,
+    /// The latest sample of each tracked parameter (and member slot): a plain copy to write.
+    latest: Vec<Option<Sample>>,
 }
 
 struct LatestView<'a> {
     plan: &'a Plan,
-    latest: &'a [Option<(RawValue, EngValue)>],
+    latest: &'a [Option<Sample>],
 }
 
 impl Latest for LatestView<'_> {
     fn get(&self, parameter: ParamId) -> Option<(RawValue, EngValue)> {
-        self.latest.get(parameter.0 as usize).copied().flatten()
+        self.latest.get(parameter.0 as usize).copied().flatten().map(|sample| (sample.raw(), sample.eng()))
     }
 
     fn label(&self, parameter: ParamId, index: u32) -> Option<&str> {
@@ -65,7 +67,7 @@ impl Latest for LatestView<'_> {
 pub(crate) struct Walk<'a, 'p> {
     plan: &'p Plan,
     packet: &'a [u8],
-    latest: &'a mut Vec<Option<(RawValue, EngValue)>>,
+    latest: &'a mut Vec<Option<Sample>>,
     out: &'a mut Vec<Sample>,
 }
 
@@ -121,7 +123,7 @@ impl<'p> Processor<'p> {
     /// The latest value of a parameter that processing reads back (conditions, dynamic sizes,
     /// context calibrations and alarms); others are not kept here (the archive has them).
     pub fn latest(&self, parameter: ParamId) -> Option<(RawValue, EngValue)> {
-        self.latest.get(parameter.0 as usize).copied().flatten()
+        self.latest.get(parameter.0 as usize).copied().flatten().map(|sample| (sample.raw(), sample.eng()))
     }
 }
 
