@@ -91,8 +91,9 @@ pub struct Sample {
     pub level: AlarmLevel,
     raw_kind: u8,
     eng_kind: u8,
-    /// Always 0: fills the last byte, so that the sample has no padding.
-    reserved: u8,
+    /// Bit 0: the parameter's validity condition did not hold for this sample (it fills the
+    /// last byte, so that the sample has no padding).
+    flags: u8,
 }
 
 const _: () = assert!(std::mem::size_of::<Sample>() == 32 && std::mem::size_of::<AlarmLevel>() == 1);
@@ -133,7 +134,7 @@ impl Sample {
             EngValue::Time(v) => (7, v.to_bits()),
             EngValue::Invalid => (8, 0),
         };
-        Sample { parameter, element, bit_offset, level, raw_kind, eng_kind, raw_bits, eng_bits, reserved: 0 }
+        Sample { parameter, element, bit_offset, level, raw_kind, eng_kind, raw_bits, eng_bits, flags: 0 }
     }
 
     /// A sample from its packed parts (the fast path builds them without enums). The kinds
@@ -146,7 +147,7 @@ impl Sample {
         (eng_kind, eng_bits): (u8, u64),
         level: AlarmLevel,
     ) -> Self {
-        Sample { parameter, element: 0, bit_offset, level, raw_kind, eng_kind, raw_bits, eng_bits, reserved: 0 }
+        Sample { parameter, element: 0, bit_offset, level, raw_kind, eng_kind, raw_bits, eng_bits, flags: 0 }
     }
 
     /// This sample with other values (the fast path fills a per-field template).
@@ -156,6 +157,20 @@ impl Sample {
         sample.raw_bits = raw_bits;
         sample.eng_bits = eng_bits;
         sample
+    }
+
+    /// Whether the value is valid: false when its parameter's validity condition (XTCE
+    /// `ValidityCondition`, MIB `PCF_VALPAR`) did not hold. The value is still kept.
+    #[inline]
+    pub fn valid(&self) -> bool {
+        self.flags & 1 == 0
+    }
+
+    /// Marks the value invalid; an invalid value is not monitored, so its level is normal
+    /// (and it raises no alarm).
+    pub(crate) fn set_invalid(&mut self) {
+        self.flags |= 1;
+        self.level = AlarmLevel::Normal;
     }
 
     /// The value as it was in the packet.

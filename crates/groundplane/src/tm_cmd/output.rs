@@ -25,6 +25,16 @@ fn level_text(level: AlarmLevel) -> &'static str {
     }
 }
 
+/// The alarm column: the monitoring level, or `invalid` when the parameter's validity
+/// condition did not hold (an invalid value is not monitored).
+fn alarm_text(sample: &Sample) -> &'static str {
+    if sample.valid() {
+        level_text(sample.level)
+    } else {
+        "invalid"
+    }
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
@@ -120,7 +130,7 @@ impl<W: Write> Writer<W> {
                     write_raw(&mut self.out, sample.raw(), packet)?;
                     self.out.write_all(b",")?;
                     write_eng(&mut self.out, plan, sample, packet)?;
-                    writeln!(self.out, ",{},", level_text(sample.level))?;
+                    writeln!(self.out, ",{},", alarm_text(sample))?;
                 }
             }
             Format::Json => {
@@ -132,7 +142,8 @@ impl<W: Write> Writer<W> {
                             "element": sample.element,
                             "raw": raw_text(sample.raw(), packet),
                             "eng": eng_text(plan, sample, packet),
-                            "alarm": level_text(sample.level),
+                            "alarm": alarm_text(sample),
+                            "valid": sample.valid(),
                         })
                     })
                     .collect();

@@ -118,6 +118,8 @@ pub struct Plan {
     pub(crate) fast_tree: Option<fast::FastTree>,
     /// Derived-parameter algorithms, and for every parameter the algorithms it triggers.
     pub(crate) algorithms: Vec<CompiledAlgorithm>,
+    /// The validity condition of each parameter that has one (by `ParamId`).
+    pub(crate) validity: Vec<Option<Condition>>,
     pub(crate) triggers: Vec<Vec<usize>>,
     /// For every compiled type, its (one, zero) labels when it is a boolean.
     pub(crate) bool_labels: Vec<Option<(String, String)>>,
@@ -194,6 +196,12 @@ impl Plan {
         let members = Members { model, type_index: &type_index, first_slot, slots };
         let names = Names { ids: &parameter_ids, members: Some(members) };
         let containers = compile_containers(model, &parameter_ids, &container_ids, &names)?;
+        let validity = model
+            .parameters
+            .values()
+            .map(|p| p.validity.as_ref().map(|c| names.condition(c, 0)).transpose())
+            .collect::<Result<Vec<_>, _>>()?;
+
         let members = names.members.map(|m| m.slots.into_inner()).unwrap_or_default();
         let mut member_slots = vec![Vec::new(); if members.is_empty() { 0 } else { parameters.len() }];
         for (idx, member) in members.iter().enumerate() {
@@ -225,6 +233,7 @@ impl Plan {
         let fast = flattened.into_iter().map(|f| f.map(|(container, _)| container)).collect();
         let (algorithms, triggers) = compile_algorithms(model, &parameter_ids, &parameters, &mut unsupported);
         Ok(Plan {
+            validity,
             parameters,
             parameter_ids,
             types,

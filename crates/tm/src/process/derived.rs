@@ -208,3 +208,52 @@ mod generation_time_tests {
         assert_eq!(plan.generation_time(&[]), None);
     }
 }
+
+#[cfg(test)]
+mod validity_tests {
+    use crate::{Plan, Processor};
+    use model::*;
+
+    #[test]
+    fn a_value_whose_validity_condition_fails_is_kept_and_marked_invalid() {
+        let name = |p: &str| QualifiedName::parse(p).unwrap();
+        let mut model = MissionModel { name: "v".into(), ..MissionModel::default() };
+        let mut u8_type = DataType::new(TypeKind::Integer { signed: false, size_bits: 8, valid_range: None });
+        u8_type.encoding =
+            Some(DataEncoding::Integer { size_bits: 8, sign: IntegerSign::Unsigned, byte_order: ByteOrder::BigEndian });
+        model.parameter_types.insert(name("/v/u8"), u8_type);
+        model.parameters.insert(name("/v/power"), Parameter::new(name("/v/power"), name("/v/u8")));
+        let mut current = Parameter::new(name("/v/current"), name("/v/u8"));
+        // The current reading means something only while the unit is powered.
+        current.validity = Some(Criteria::Compare(Comparison {
+            left: ParamRef::raw(name("/v/power")),
+            op: ComparisonOp::Eq,
+            right: Operand::Value("1".into()),
+        }));
+        model.parameters.insert(current.name.clone(), current);
+        let mut packet = SequenceContainer::new(name("/v/packet"));
+        packet.entries = vec![
+            ContainerEntry {
+                kind: EntryKind::Parameter(name("/v/current")),
+                location: EntryLocation { reference: LocationReference::ContainerStart, offset_bits: 48 },
+                repeat: None,
+                include_if: None,
+            },
+            ContainerEntry::next(EntryKind::Parameter(name("/v/power"))),
+        ];
+        model.containers.insert(packet.name.clone(), packet);
+        assert_eq!(model.validate(), Vec::new());
+        for plan in [Plan::compile(&model).unwrap(), Plan::compile(&model).unwrap().without_fast_path()] {
+            let mut processor = Processor::new(&plan);
+            let mut validity = Vec::new();
+            // The condition reads `power` from the same packet, though it comes after `current`.
+            for power in [1u8, 0] {
+                let mut samples = Vec::new();
+                processor.process(&[0x00, 0x01, 0xC0, 0x00, 0x00, 0x01, 42, power], &mut samples).unwrap();
+                let current = samples.iter().find(|s| plan.parameter(s.parameter).unwrap().name.local() == "current");
+                validity.push((current.unwrap().raw(), current.unwrap().valid()));
+            }
+            assert_eq!(validity, [(crate::RawValue::Unsigned(42), true), (crate::RawValue::Unsigned(42), false)]);
+        }
+    }
+}

@@ -91,7 +91,10 @@ impl<'p> Processor<'p> {
         let mut walk = Walk { plan: self.plan, packet, latest: &mut self.latest, out };
         let result = walk.identify();
         match result {
-            Ok(_) => walk.derive(start_len),
+            Ok(_) => {
+                walk.derive(start_len);
+                walk.apply_validity(start_len);
+            }
             Err(_) => walk.out.truncate(start_len),
         }
         result
@@ -114,7 +117,10 @@ impl<'p> Processor<'p> {
         let mut walk = Walk { plan: self.plan, packet, latest: &mut self.latest, out };
         let result = walk.decode_known(container);
         match result {
-            Ok(()) => walk.derive(start_len),
+            Ok(()) => {
+                walk.derive(start_len);
+                walk.apply_validity(start_len);
+            }
             Err(_) => walk.out.truncate(start_len),
         }
         result
@@ -194,6 +200,23 @@ impl Walk<'_, '_> {
         }
         let mut cursor = 0;
         self.decode_chain(id, 0, &mut cursor, 0)
+    }
+
+    /// Marks the samples from `first` on whose parameter's validity condition does not hold,
+    /// judged on the values of the whole packet. Costs nothing when no parameter has one.
+    fn apply_validity(&mut self, first: usize) {
+        let plan = self.plan;
+        if plan.validity.iter().all(Option::is_none) {
+            return;
+        }
+        for idx in first..self.out.len() {
+            let parameter = self.out[idx].parameter;
+            if let Some(Some(condition)) = plan.validity.get(parameter.0 as usize) {
+                if !condition.holds(&self.view()) {
+                    self.out[idx].set_invalid();
+                }
+            }
+        }
     }
 
     /// A SCOS-2000 packet: APID, PUS service and subtype, then the PI fields.
