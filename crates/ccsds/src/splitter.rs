@@ -50,6 +50,11 @@ impl PacketSplitter {
         PacketSplitter { config, offset: 0, lost_sync: false }
     }
 
+    /// A splitter whose next byte is at `offset` of the link's stream (a new datagram).
+    pub fn starting_at(config: SplitterConfig, offset: u64) -> Self {
+        PacketSplitter { config, offset, lost_sync: false }
+    }
+
     /// Hands every whole unit at the front of `bytes` to `out` and returns how many bytes
     /// were consumed; the caller passes the rest again with more data appended.
     pub fn split<'a>(&mut self, bytes: &'a [u8], mut out: impl FnMut(Unit<'a>)) -> usize {

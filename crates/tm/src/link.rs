@@ -139,13 +139,12 @@ impl<'p> Link<'p> {
             let reason = "datagram does not hold whole units";
             self.fragment(&bytes[used..], reception_ms, ccsds::InvalidReason::Truncated, reason, sink);
         }
-        // A datagram stream keeps no partial state across datagrams.
-        self.splitter = PacketSplitter::new(SplitterConfig {
-            prefix_len: match self.framing {
-                Framing::Packets { prefix_len } => prefix_len,
-                _ => 0,
-            },
-        });
+        // A datagram stream keeps no partial state across datagrams, but offsets go on.
+        let prefix_len = match self.framing {
+            Framing::Packets { prefix_len } => prefix_len,
+            _ => 0,
+        };
+        self.splitter = PacketSplitter::starting_at(SplitterConfig { prefix_len }, self.offset);
     }
 
     fn fragment(
@@ -262,6 +261,14 @@ impl<'p> Link<'p> {
         alarms: &mut AlarmBoard,
         sink: &mut dyn TmSink,
     ) {
+        // The mission's packets end with a PUS packet error control: one that does not match is
+        // kept raw and not decoded (its values cannot be trusted).
+        if self.pus.is_some_and(|layout| layout.has_crc) && !pec_ok(packet) {
+            self.packet_counters.count_invalid(ccsds::InvalidReason::CrcMismatch);
+            let invalid = Some(ccsds::InvalidReason::CrcMismatch.as_str());
+            sink.unit(&ReceivedUnit { kind, offset, reception_ms, bytes: packet, invalid });
+            return;
+        }
         self.samples.clear();
         match self.processor.process(packet, &mut self.samples) {
             Ok(container) => {
@@ -285,6 +292,16 @@ impl<'p> Link<'p> {
         if let Some(Ok(Some(report))) = self.pus.as_ref().map(|layout| report(packet, layout)) {
             sink.report(reception_ms, &report);
         }
+    }
+}
+
+/// Whether a packet's last two bytes are the CRC-16 of the rest.
+fn pec_ok(packet: &[u8]) -> bool {
+    match packet.len().checked_sub(2) {
+        Some(end) if end > 0 => {
+            ccsds::crc16_ccitt_false(&packet[..end]) == u16::from_be_bytes([packet[end], packet[end + 1]])
+        }
+        _ => false,
     }
 }
 
