@@ -2,31 +2,43 @@
 
 use model::{AlarmLevel, AlarmRanges, EnumAlarm, Range};
 
-fn inside(range: &Range, value: f64) -> bool {
-    let above_min = match range.min {
-        None => true,
-        Some(min) if range.min_inclusive => value >= min,
-        Some(min) => value > min,
+/// A range's inclusive bounds: an exclusive bound moves to the next float inward and a missing
+/// one is infinite, so `lo <= x <= hi` decides (and a NaN is inside no range). The fast path
+/// precomputes these; both paths judge alike.
+pub(crate) fn inclusive_bounds(range: &Range) -> (f64, f64) {
+    let lo = match range.min {
+        None => f64::NEG_INFINITY,
+        Some(min) if range.min_inclusive => min,
+        Some(min) => min.next_up(),
     };
-    let below_max = match range.max {
-        None => true,
-        Some(max) if range.max_inclusive => value <= max,
-        Some(max) => value < max,
+    let hi = match range.max {
+        None => f64::INFINITY,
+        Some(max) if range.max_inclusive => max,
+        Some(max) => max.next_down(),
     };
-    above_min && below_max
+    (lo, hi)
 }
 
-/// The most severe level whose in-limits range `value` is outside of; `Normal` when inside
-/// all of them. A NaN is outside every range.
-pub fn check_ranges(ranges: &AlarmRanges, value: f64) -> AlarmLevel {
-    let levels = [
+/// An alarm's ranges, most severe first.
+pub(crate) fn by_severity(ranges: &AlarmRanges) -> [(AlarmLevel, &Option<Range>); 5] {
+    [
         (AlarmLevel::Severe, &ranges.severe),
         (AlarmLevel::Critical, &ranges.critical),
         (AlarmLevel::Distress, &ranges.distress),
         (AlarmLevel::Warning, &ranges.warning),
         (AlarmLevel::Watch, &ranges.watch),
-    ];
-    levels
+    ]
+}
+
+fn inside(range: &Range, value: f64) -> bool {
+    let (lo, hi) = inclusive_bounds(range);
+    value >= lo && value <= hi
+}
+
+/// The most severe level whose in-limits range `value` is outside of; `Normal` when inside
+/// all of them. A NaN is outside every range.
+pub fn check_ranges(ranges: &AlarmRanges, value: f64) -> AlarmLevel {
+    by_severity(ranges)
         .into_iter()
         .find(|(_, range)| range.as_ref().is_some_and(|range| !inside(range, value)))
         .map_or(AlarmLevel::Normal, |(level, _)| level)

@@ -319,30 +319,14 @@ fn limits_of(compiled: &CompiledType) -> Limits {
     match &compiled.alarm {
         None => Limits::None,
         Some(model::Alarm::Ranges { ranges, delta: None, .. }) => {
-            let levels = [
-                (AlarmLevel::Severe, &ranges.severe),
-                (AlarmLevel::Critical, &ranges.critical),
-                (AlarmLevel::Distress, &ranges.distress),
-                (AlarmLevel::Warning, &ranges.warning),
-                (AlarmLevel::Watch, &ranges.watch),
-            ];
             let mut checks = [(f64::NEG_INFINITY, f64::INFINITY, AlarmLevel::Normal); RANGES_MAX];
             let mut n_checks = 0;
-            for (level, range) in levels {
+            for (level, range) in crate::monitor::by_severity(ranges) {
                 let Some(range) = range else { continue };
                 if !range.calibrated || n_checks == RANGES_MAX {
                     return Limits::General;
                 }
-                let lo = match range.min {
-                    None => f64::NEG_INFINITY,
-                    Some(min) if range.min_inclusive => min,
-                    Some(min) => min.next_up(),
-                };
-                let hi = match range.max {
-                    None => f64::INFINITY,
-                    Some(max) if range.max_inclusive => max,
-                    Some(max) => max.next_down(),
-                };
+                let (lo, hi) = crate::monitor::inclusive_bounds(range);
                 checks[n_checks] = (lo, hi, level);
                 n_checks += 1;
             }
