@@ -78,7 +78,7 @@ pub(crate) struct Field {
     pub track: bool,
 }
 
-/// Reading and calibrating a field as one step, so the loop over fields dispatches once.
+/// Reading and calibrating a field as one step: what `plan::runs` turns into lanes.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) enum Op {
     /// `offset + slope * x`: the most common calibration, with the shortest dependency chain.

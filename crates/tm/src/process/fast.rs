@@ -2,7 +2,7 @@
 //! flat loop over fields at known offsets.
 
 use super::Walk;
-use crate::plan::fast::{Cal, Check, FastContainer, Field, Limits, Op, Read, RANGES_MAX};
+use crate::plan::fast::{Cal, Check, FastContainer, Field, Limits, Read, RANGES_MAX};
 use crate::plan::runs::LaneLoop;
 use crate::plan::types::Codec;
 use crate::value::{ContainerId, EngValue, ParamId, RawValue, Sample};
@@ -76,7 +76,7 @@ impl Walk<'_, '_> {
                         keep_latest(self.latest, *parameter, out, base + idx);
                     }
                     for field in fast.fields.get(run.start..run.end).unwrap_or_default() {
-                        self.decode_op(field, out)?;
+                        self.decode_field(field, out)?;
                     }
                 }
             }
@@ -87,69 +87,8 @@ impl Walk<'_, '_> {
         Ok(())
     }
 
-    /// One field through its `Op`: a single dispatch for the common cases.
-    fn decode_op(&mut self, field: &Field, out: &mut Vec<Sample>) -> Result<(), String> {
-        let packet = self.packet;
-        // One dispatch for the common cases; the numbers never go through an enum.
-        let (raw, eng, x) = match field.op {
-            Op::Unsigned { byte, n_bytes } => {
-                let v = unsigned(packet, byte, n_bytes).ok_or(PAST_END)?;
-                ((0, v), (0, v), v as f64)
-            }
-            Op::Signed { byte, n_bytes } => {
-                let v = signed(packet, byte, n_bytes).ok_or(PAST_END)?;
-                ((1, v as u64), (1, v as u64), v as f64)
-            }
-            Op::Bits { byte, shift, mask } => {
-                let v = (eight_bytes(packet, byte).ok_or(PAST_END)? >> shift) & mask;
-                ((0, v), (0, v), v as f64)
-            }
-            Op::F32 { byte } => {
-                let v = f64::from(f32::from_bits(unsigned(packet, byte, 4).ok_or(PAST_END)? as u32));
-                ((2, v.to_bits()), (2, v.to_bits()), v)
-            }
-            Op::F64 { byte } => {
-                let v = f64::from_bits(unsigned(packet, byte, 8).ok_or(PAST_END)?);
-                ((2, v.to_bits()), (2, v.to_bits()), v)
-            }
-            Op::UnsignedLinear { byte, n_bytes, offset, slope } => {
-                let v = unsigned(packet, byte, n_bytes).ok_or(PAST_END)?;
-                let y = offset + slope * v as f64;
-                ((0, v), (2, y.to_bits()), y)
-            }
-            Op::UnsignedPoly { byte, n_bytes, coefficients: [a, b, c, d] } => {
-                let v = unsigned(packet, byte, n_bytes).ok_or(PAST_END)?;
-                let n = v as f64;
-                let y = a + n * (b + n * (c + n * d));
-                ((0, v), (2, y.to_bits()), y)
-            }
-            Op::SignedPoly { byte, n_bytes, coefficients: [a, b, c, d] } => {
-                let v = signed(packet, byte, n_bytes).ok_or(PAST_END)?;
-                let n = v as f64;
-                let y = a + n * (b + n * (c + n * d));
-                ((1, v as u64), (2, y.to_bits()), y)
-            }
-            Op::General => {
-                return self.decode_field(field, out);
-            }
-        };
-        let level = match &field.limits {
-            Limits::None => AlarmLevel::Normal,
-            Limits::Ranges { checks, n_checks } => ranges_level(checks, *n_checks, x),
-            Limits::General => {
-                let sample = Sample::from_parts(field.parameter, field.bit_offset, raw, eng, AlarmLevel::Normal);
-                self.monitor(field.parameter, &self.plan.types[field.type_idx], sample.eng())
-            }
-        };
-        let sample = Sample::from_parts(field.parameter, field.bit_offset, raw, eng, level);
-        out.push(sample);
-        if field.track {
-            self.latest[field.parameter.0 as usize] = Some(sample);
-        }
-        Ok(())
-    }
-
-    /// A fast field of an uncommon combination, step by step.
+    /// A field outside a lane run (limits or calibration of the general kind, or a packet too
+    /// short for the run), step by step.
     fn decode_field(&mut self, field: &Field, out: &mut Vec<Sample>) -> Result<(), String> {
         let plan = self.plan;
         let compiled = &plan.types[field.type_idx];
@@ -198,9 +137,6 @@ fn keep_latest(latest: &mut [Option<Sample>], parameter: ParamId, out: &[Sample]
     }
 }
 
-/// A field past the end of the packet: the general path then reports it properly.
-const PAST_END: &str = "past the end";
-
 const _: () = assert!(RANGES_MAX == 2, "ranges_level is unrolled for two checks");
 
 /// The first range `x` is outside of gives the level.
@@ -228,36 +164,6 @@ fn level_from_u8(level: u8) -> AlarmLevel {
         AlarmLevel::Severe,
     ];
     LEVELS[usize::from(level) % LEVELS.len()]
-}
-
-/// `n_bytes` (1, 2, 4 or 8) big-endian bytes from `byte`.
-#[inline]
-fn unsigned(packet: &[u8], byte: u32, n_bytes: u8) -> Option<u64> {
-    let start = byte as usize;
-    Some(match n_bytes {
-        1 => u64::from(*packet.get(start)?),
-        2 => u64::from(u16::from_be_bytes(packet.get(start..start + 2)?.try_into().ok()?)),
-        4 => u64::from(u32::from_be_bytes(packet.get(start..start + 4)?.try_into().ok()?)),
-        _ => u64::from_be_bytes(packet.get(start..start + 8)?.try_into().ok()?),
-    })
-}
-
-/// The 8 bytes from `byte`, zeros past the end of the packet: a bit field in the last bytes
-/// reads only its own bits from them. `None` when `byte` is past the end.
-#[inline]
-fn eight_bytes(packet: &[u8], byte: u32) -> Option<u64> {
-    let start = byte as usize;
-    match packet.get(start..start + 8).and_then(|bytes| <[u8; 8]>::try_from(bytes).ok()) {
-        Some(bytes) => Some(u64::from_be_bytes(bytes)),
-        None => (start <= packet.len()).then(|| super::lanes::padded(packet, start)),
-    }
-}
-
-/// The same, as a two's complement number.
-#[inline]
-fn signed(packet: &[u8], byte: u32, n_bytes: u8) -> Option<i64> {
-    let shift = 64 - 8 * u32::from(n_bytes);
-    Some(((unsigned(packet, byte, n_bytes)? << shift) as i64) >> shift)
 }
 
 /// Reads a fast field; `None` for `Read::Codec` or when the bytes are not all there (the

@@ -252,7 +252,7 @@ impl Read for Bits {
 /// has its own bits all there.
 #[cold]
 #[inline(never)]
-pub(super) fn padded(packet: &[u8], start: usize) -> u64 {
+fn padded(packet: &[u8], start: usize) -> u64 {
     let mut bytes = [0u8; 8];
     for (byte, value) in bytes.iter_mut().zip(packet.iter().skip(start)) {
         *byte = *value;
