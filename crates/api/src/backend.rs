@@ -1,0 +1,64 @@
+//! What the API needs from the platform behind it. The `deployment` crate implements it; tests
+//! implement it with fakes. Calls are blocking (they may read the archive): the API runs them
+//! off the async threads.
+
+use crate::gate::Principal;
+use crate::wire::{
+    AlarmPage, AlarmQuery, BucketDto, BucketQuery, DeploymentStatus, DeploymentSummary, EventPage, EventQuery,
+    LiveMessage, OpenAlarmDto, ParameterInfo, RangeQuery, ReplayRequest, SampleDto, SamplePage, Subscription,
+    UnitPage, UnitQuery,
+};
+use base::Scope;
+
+/// A live stream: bounded, so a slow reader never slows the sender (the sender drops and flags,
+/// or closes the stream with a reason).
+pub type LiveReceiver = tokio::sync::mpsc::Receiver<LiveMessage>;
+
+/// Why the platform refused or failed a call.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum BackendError {
+    /// No such deployment, parameter, ...
+    #[error("no {what} named {name:?}")]
+    NotFound { what: &'static str, name: String },
+    /// The request is well-formed but a field's value cannot be used.
+    #[error("{field}: {reason}")]
+    BadRequest { field: String, reason: String },
+    /// The request conflicts with the current state (e.g. an alarm already acknowledged).
+    #[error("{reason}")]
+    Conflict { reason: String },
+    /// The platform failed (storage, ...): logged with the request id, answered with a bare 500.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// The platform as the API sees it. Every method is scoped to one deployment except the lists.
+pub trait Backend: Send + Sync + 'static {
+    /// Every deployment on this platform.
+    fn deployments(&self) -> Vec<DeploymentSummary>;
+    /// One deployment's status: model, links and their counters, what is stored.
+    fn status(&self, scope: &Scope) -> Result<DeploymentStatus, BackendError>;
+    /// The parameters the archive holds, optionally those matching a `*` pattern.
+    fn parameters(&self, scope: &Scope, pattern: Option<&str>) -> Result<Vec<ParameterInfo>, BackendError>;
+    /// The newest stored sample of each named parameter (those with none are left out).
+    fn latest(&self, scope: &Scope, parameters: &[String]) -> Result<Vec<SampleDto>, BackendError>;
+    /// Samples of one or more parameters over a time range, one page at a time.
+    fn range(&self, scope: &Scope, query: &RangeQuery) -> Result<SamplePage, BackendError>;
+    /// Min/max/avg of a parameter in `buckets` equal slices of a time range.
+    fn buckets(&self, scope: &Scope, query: &BucketQuery) -> Result<Vec<BucketDto>, BackendError>;
+    /// Raw received units by time range and APID.
+    fn units(&self, scope: &Scope, query: &UnitQuery) -> Result<UnitPage, BackendError>;
+    /// Events by time range and minimum severity.
+    fn events(&self, scope: &Scope, query: &EventQuery) -> Result<EventPage, BackendError>;
+    /// Alarm history by time range and minimum level.
+    fn alarms(&self, scope: &Scope, query: &AlarmQuery) -> Result<AlarmPage, BackendError>;
+    /// The alarms open now.
+    fn open_alarms(&self, scope: &Scope) -> Result<Vec<OpenAlarmDto>, BackendError>;
+    /// Acknowledges the open alarm of a parameter.
+    fn acknowledge_alarm(&self, scope: &Scope, parameter: &str, by: &Principal) -> Result<(), BackendError>;
+    /// Re-runs archived units of a time range through a model version into a replay stream.
+    fn replay(&self, scope: &Scope, request: &ReplayRequest) -> Result<LiveReceiver, BackendError>;
+    /// A live stream of what the subscription asks for.
+    fn subscribe(&self, scope: &Scope, subscription: &Subscription) -> Result<LiveReceiver, BackendError>;
+    /// Appends the platform's metrics in the Prometheus text format.
+    fn metrics(&self, out: &mut String);
+}

@@ -1,0 +1,1 @@
+//! A running deployment: links, ingest, archive writer, live hub, replay.
