@@ -5,7 +5,6 @@
 
 use crate::value::ParamId;
 use model::AlarmLevel;
-use std::collections::BTreeMap;
 
 /// Where an alarm is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,10 +51,22 @@ pub enum AlarmError {
 }
 
 /// The open alarms of one deployment, and the violation counts that may raise new ones.
+///
+/// Indexed by parameter id (every sample of every packet passes here, so a lookup must cost
+/// an index, not a tree walk).
 #[derive(Clone, Debug, Default)]
 pub struct AlarmBoard {
-    open: BTreeMap<ParamId, OpenAlarm>,
-    violations: BTreeMap<ParamId, u32>,
+    open: Vec<Option<OpenAlarm>>,
+    violations: Vec<u32>,
+    n_open: usize,
+}
+
+fn slot<T: Default + Clone>(items: &mut Vec<T>, parameter: ParamId) -> &mut T {
+    let idx = parameter.0 as usize;
+    if idx >= items.len() {
+        items.resize(idx + 1, T::default());
+    }
+    &mut items[idx]
 }
 
 impl AlarmBoard {
@@ -72,36 +83,40 @@ impl AlarmBoard {
         min_violations: u32,
         time_ms: u64,
     ) -> Option<AlarmChange> {
+        let idx = parameter.0 as usize;
         if level == AlarmLevel::Normal {
-            self.violations.remove(&parameter);
-            let alarm = self.open.get_mut(&parameter)?;
+            if let Some(count) = self.violations.get_mut(idx) {
+                *count = 0;
+            }
+            let entry = self.open.get_mut(idx)?;
+            let alarm = entry.as_mut()?;
             if alarm.phase == AlarmPhase::Cleared {
                 return None;
             }
             alarm.level = AlarmLevel::Normal;
             if alarm.phase == AlarmPhase::Acknowledged {
-                self.open.remove(&parameter);
+                *entry = None;
+                self.n_open -= 1;
                 return Some(AlarmChange::Closed { parameter, time_ms });
             }
             alarm.phase = AlarmPhase::Cleared;
             return Some(AlarmChange::Cleared { parameter, time_ms });
         }
-        let count = self.violations.entry(parameter).or_default();
+        let count = slot(&mut self.violations, parameter);
         *count = count.saturating_add(1);
         let count = *count;
-        match self.open.get_mut(&parameter) {
+        let entry = slot(&mut self.open, parameter);
+        match entry {
             None if count >= min_violations.max(1) => {
-                self.open.insert(
+                self.n_open += 1;
+                *entry = Some(OpenAlarm {
                     parameter,
-                    OpenAlarm {
-                        parameter,
-                        phase: AlarmPhase::Active,
-                        level,
-                        worst: level,
-                        raised_ms: time_ms,
-                        acknowledged: None,
-                    },
-                );
+                    phase: AlarmPhase::Active,
+                    level,
+                    worst: level,
+                    raised_ms: time_ms,
+                    acknowledged: None,
+                });
                 Some(AlarmChange::Raised { parameter, level, time_ms })
             }
             None => None,
@@ -126,7 +141,8 @@ impl AlarmBoard {
         principal: &str,
         time_ms: u64,
     ) -> Result<Vec<AlarmChange>, AlarmError> {
-        let alarm = self.open.get_mut(&parameter).ok_or(AlarmError::NoAlarm(parameter))?;
+        let entry = self.open.get_mut(parameter.0 as usize).ok_or(AlarmError::NoAlarm(parameter))?;
+        let alarm = entry.as_mut().ok_or(AlarmError::NoAlarm(parameter))?;
         let acknowledged = AlarmChange::Acknowledged { parameter, by: principal.to_string(), time_ms };
         match alarm.phase {
             AlarmPhase::Acknowledged => Err(AlarmError::AlreadyAcknowledged(parameter)),
@@ -136,7 +152,8 @@ impl AlarmBoard {
                 Ok(vec![acknowledged])
             }
             AlarmPhase::Cleared => {
-                self.open.remove(&parameter);
+                *entry = None;
+                self.n_open -= 1;
                 Ok(vec![acknowledged, AlarmChange::Closed { parameter, time_ms }])
             }
         }
@@ -144,7 +161,12 @@ impl AlarmBoard {
 
     /// The open alarms, by parameter.
     pub fn open(&self) -> impl Iterator<Item = &OpenAlarm> {
-        self.open.values()
+        self.open.iter().flatten()
+    }
+
+    /// How many alarms are open.
+    pub fn open_count(&self) -> usize {
+        self.n_open
     }
 }
 
