@@ -5,8 +5,8 @@
 use crate::gate::Principal;
 use crate::wire::{
     AlarmPage, AlarmQuery, BucketDto, BucketQuery, DeploymentStatus, DeploymentSummary, EventPage, EventQuery,
-    LiveMessage, OpenAlarmDto, ParameterInfo, RangeQuery, ReplayRequest, SampleDto, SamplePage, Subscription,
-    UnitPage, UnitQuery,
+    LiveMessage, OpenAlarmDto, ParameterInfo, RangeQuery, ReplayRequest, SampleDto, SamplePage, Subscription, UnitPage,
+    UnitQuery,
 };
 use base::Scope;
 

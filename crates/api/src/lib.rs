@@ -1,8 +1,84 @@
 //! The HTTP and WebSocket API: routes, the single request gate, OpenAPI, wire formats.
 //!
 //! Only this crate knows HTTP. It never touches the archive or the links itself: it asks a
-//! `Backend`, and every request passes the one gate (identify, authorize, record) first.
+//! `Backend`, and every request passes the one gate (identify, authorize, record) first:
+//! routes are added only through the route table (`routes::table`), which wraps each in it.
 
 pub mod backend;
+pub mod error;
 pub mod gate;
+pub mod metrics;
+pub mod openapi;
+pub mod params;
+pub mod routes;
+pub mod time;
 pub mod wire;
+
+mod export;
+mod handlers;
+mod json;
+mod live;
+mod pipeline;
+mod platform;
+
+#[cfg(test)]
+mod tests;
+
+pub use backend::{Backend, BackendError, LiveReceiver};
+pub use error::ApiError;
+pub use gate::{Action, Gate, Principal, Resource, ScopeGrant, TokenGrant};
+
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Most WebSocket clients served at once; more are refused with a 503.
+pub const WS_CLIENTS_MAX: usize = 256;
+/// Longest a WebSocket send may take before the client is closed as too slow.
+pub const WS_SEND_TIMEOUT: Duration = Duration::from_secs(5);
+/// Largest request body (JSON) accepted; larger is a 413.
+pub const BODY_LEN_MAX: usize = 64 * 1024;
+/// Largest WebSocket message a client may send.
+pub const WS_MESSAGE_LEN_MAX: usize = 64 * 1024;
+
+/// What a server may tune; `Default` gives the named constants.
+#[derive(Clone, Debug)]
+pub struct RouterOptions {
+    /// Prepended to every request id (e.g. the process start time, so ids differ across restarts).
+    pub request_id_prefix: String,
+    /// Most WebSocket clients at once.
+    pub ws_clients_max: usize,
+    /// Longest a WebSocket send may take.
+    pub ws_send_timeout: Duration,
+    /// Largest request body.
+    pub body_len_max: usize,
+}
+
+impl Default for RouterOptions {
+    fn default() -> RouterOptions {
+        RouterOptions {
+            request_id_prefix: "req-".to_string(),
+            ws_clients_max: WS_CLIENTS_MAX,
+            ws_send_timeout: WS_SEND_TIMEOUT,
+            body_len_max: BODY_LEN_MAX,
+        }
+    }
+}
+
+/// The whole API with default options.
+pub fn router(backend: Arc<dyn Backend>, gate: Gate) -> axum::Router {
+    router_with_options(backend, gate, RouterOptions::default())
+}
+
+/// The whole API: every route of `routes::table`, each behind `gate`.
+pub fn router_with_options(backend: Arc<dyn Backend>, gate: Gate, options: RouterOptions) -> axum::Router {
+    let openapi_json = openapi::document_json();
+    let app = pipeline::AppState(Arc::new(pipeline::AppInner {
+        backend,
+        gate,
+        metrics: metrics::HttpMetrics::default(),
+        options,
+        openapi_json,
+        next_request: Default::default(),
+    }));
+    routes::build(app)
+}

@@ -257,12 +257,63 @@ pub struct ReplayRequest {
 pub enum LiveMessage {
     /// Samples; `dropped` counts samples this client missed since the previous message
     /// because it read too slowly.
-    Samples { samples: Vec<SampleDto>, dropped: u64 },
-    Alarm { alarm: AlarmDto },
-    Event { event: EventDto },
-    Link { link: LinkStatus },
+    Samples {
+        samples: Vec<SampleDto>,
+        dropped: u64,
+    },
+    Alarm {
+        alarm: AlarmDto,
+    },
+    Event {
+        event: EventDto,
+    },
+    Link {
+        link: LinkStatus,
+    },
     /// A replay reached the end of its range.
-    ReplayDone { units: u64, samples: u64 },
+    ReplayDone {
+        units: u64,
+        samples: u64,
+    },
     /// The server ends the stream, and says why.
-    Closed { reason: String },
+    Closed {
+        reason: String,
+    },
+}
+
+/// The body of every error answer. `field` names the path segment, query parameter or JSON
+/// field at fault, when there is one; `request_id` is also in the `x-request-id` header.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ErrorBody {
+    /// What is wrong, for a person to read.
+    pub error: String,
+    /// The path segment, query parameter or JSON field at fault.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// The id of the request, to find it in the server's log.
+    #[serde(default)]
+    pub request_id: String,
+}
+
+/// Liveness: the server answers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Health {
+    /// Always `ok`.
+    pub status: String,
+}
+
+/// Acknowledge the open alarm of a parameter (parameter names may contain `/`, so the name is
+/// in the body rather than the path).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AcknowledgeRequest {
+    pub parameter: String,
+}
+
+/// An acknowledgement done.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Acknowledged {
+    pub parameter: String,
+    /// The principal who acknowledged.
+    pub by: String,
 }

@@ -1,0 +1,120 @@
+//! The record of the gate's decisions: a bounded ring of the latest, counters for metrics,
+//! and a log line for each (denials at INFO).
+
+use super::{Action, Decision, Resource};
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// How many decisions the in-memory ring keeps.
+pub const DECISION_LOG_LEN: usize = 10_000;
+
+/// One recorded decision.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DecisionRecord {
+    /// The request it was made for.
+    pub request_id: String,
+    /// The principal's id (`unidentified` when identification failed).
+    pub principal: String,
+    /// The action asked for.
+    pub action: Action,
+    /// The resource, as text (`platform`, `deployment sentinel-x/ops`, or what the path said).
+    pub resource: String,
+    /// Whether it was allowed.
+    pub allow: bool,
+    /// Why.
+    pub reason: String,
+    /// The policy or rule that decided (`gate` for refusals before authorization).
+    pub policy: String,
+}
+
+/// The decision record, shared by clones.
+#[derive(Clone, Default)]
+pub struct DecisionLog {
+    inner: Arc<Mutex<LogInner>>,
+}
+
+#[derive(Default)]
+struct LogInner {
+    // Invariant: at most DECISION_LOG_LEN records, oldest first.
+    recent: VecDeque<DecisionRecord>,
+    totals: BTreeMap<(Action, bool), u64>,
+}
+
+impl DecisionLog {
+    /// Records an authorizer's decision.
+    pub fn record(&self, request_id: &str, principal: &str, action: Action, resource: &Resource, decision: &Decision) {
+        self.push(DecisionRecord {
+            request_id: request_id.to_string(),
+            principal: principal.to_string(),
+            action,
+            resource: resource.to_string(),
+            allow: decision.allow,
+            reason: decision.reason.clone(),
+            policy: decision.policy.clone(),
+        });
+    }
+
+    /// Records a refusal made before the authorizer could be asked (unknown credential,
+    /// malformed scope in the path).
+    pub fn record_refusal(&self, request_id: &str, principal: &str, action: Action, resource: &str, reason: &str) {
+        self.push(DecisionRecord {
+            request_id: request_id.to_string(),
+            principal: principal.to_string(),
+            action,
+            resource: resource.to_string(),
+            allow: false,
+            reason: reason.to_string(),
+            policy: "gate".to_string(),
+        });
+    }
+
+    /// The recorded decisions, oldest first (at most `DECISION_LOG_LEN`).
+    pub fn recent(&self) -> Vec<DecisionRecord> {
+        self.lock().recent.iter().cloned().collect()
+    }
+
+    /// How many decisions the ring holds.
+    pub fn len(&self) -> usize {
+        self.lock().recent.len()
+    }
+
+    /// Whether no decision was recorded yet.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Appends `groundplane_authz_decisions_total` in the Prometheus text format.
+    pub fn write_metrics(&self, out: &mut String) {
+        out.push_str("# HELP groundplane_authz_decisions_total Decisions of the request gate.\n");
+        out.push_str("# TYPE groundplane_authz_decisions_total counter\n");
+        for ((action, allow), count) in &self.lock().totals {
+            let decision = if *allow { "allow" } else { "deny" };
+            out.push_str(&format!(
+                "groundplane_authz_decisions_total{{decision=\"{decision}\",action=\"{}\"}} {count}\n",
+                action.as_str()
+            ));
+        }
+    }
+
+    fn push(&self, record: DecisionRecord) {
+        if record.allow {
+            tracing::debug!(request_id = %record.request_id, principal = %record.principal,
+                action = record.action.as_str(), resource = %record.resource, policy = %record.policy, "allowed");
+        } else {
+            tracing::info!(request_id = %record.request_id, principal = %record.principal,
+                action = record.action.as_str(), resource = %record.resource, policy = %record.policy,
+                reason = %record.reason, "denied");
+        }
+        let mut inner = self.lock();
+        *inner.totals.entry((record.action, record.allow)).or_default() += 1;
+        if inner.recent.len() == DECISION_LOG_LEN {
+            inner.recent.pop_front();
+        }
+        inner.recent.push_back(record);
+    }
+
+    fn lock(&self) -> MutexGuard<'_, LogInner> {
+        // A panic while holding the lock leaves consistent data (each push is one step).
+        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}

@@ -1,0 +1,157 @@
+//! The OpenAPI document, generated from the handlers' `#[utoipa::path]` and the wire types,
+//! and the query parameters it documents (parsed by hand in `params`).
+
+use crate::wire;
+use utoipa::{IntoParams, OpenApi};
+
+/// Tag of platform-level routes.
+pub const PLATFORM_TAG: &str = "platform";
+/// Tag of deployment routes.
+pub const DEPLOYMENT_TAG: &str = "deployment";
+
+/// The API description.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Groundplane API", description = "Mission control of every (mission, environment) deployment."),
+    paths(
+        crate::platform::health,
+        crate::platform::openapi,
+        crate::platform::deployments,
+        crate::platform::metrics,
+        crate::handlers::status,
+        crate::handlers::parameters,
+        crate::handlers::latest,
+        crate::handlers::samples,
+        crate::handlers::buckets,
+        crate::handlers::units,
+        crate::handlers::events,
+        crate::handlers::alarms,
+        crate::handlers::open_alarms,
+        crate::handlers::acknowledge,
+        crate::live::replay,
+        crate::live::live,
+    ),
+    components(schemas(wire::Subscription, wire::LiveMessage, wire::ErrorBody))
+)]
+pub struct ApiDoc;
+
+/// The document as JSON text.
+pub fn document_json() -> String {
+    serde_json::to_string(&ApiDoc::openapi()).unwrap_or_else(|error| {
+        tracing::error!(%error, "OpenAPI document cannot be written");
+        "{}".to_string()
+    })
+}
+
+/// The deployment of a deployment route.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct ScopePath {
+    /// Mission slug, like `sentinel-x`.
+    pub mission: String,
+    /// `dev`, `aiv` or `ops`.
+    pub env: String,
+}
+
+/// Parameters matching a pattern.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PatternParams {
+    /// Names matching this `*` pattern; all when absent.
+    pub pattern: Option<String>,
+}
+
+/// Latest values.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LatestParams {
+    /// Parameter names, comma-separated and/or repeated.
+    pub names: String,
+}
+
+/// A sample range. Times are milliseconds since the Unix epoch or RFC 3339 UTC
+/// (`2026-11-24T10:00:00.250Z`); `from` defaults to 0, `to` to the end of time.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SampleParams {
+    /// Parameter names, comma-separated and/or repeated.
+    pub parameters: String,
+    /// Start, inclusive.
+    pub from: Option<String>,
+    /// End, exclusive.
+    pub to: Option<String>,
+    /// The `next` of the previous page.
+    pub cursor: Option<String>,
+    /// Items per page, 1 to 100000 (default 1000). With CSV, the size of each page fetched.
+    pub limit: Option<usize>,
+    /// `json` (one page) or `csv` (every page of the range, streamed).
+    pub format: Option<String>,
+}
+
+/// Buckets of a parameter.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct BucketParams {
+    /// The parameter.
+    pub parameter: String,
+    /// Start, inclusive.
+    pub from: Option<String>,
+    /// End, exclusive.
+    pub to: Option<String>,
+    /// Number of buckets, 1 to 10000 (default 100).
+    pub buckets: Option<usize>,
+}
+
+/// A unit range.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UnitParams {
+    /// Start, inclusive.
+    pub from: Option<String>,
+    /// End, exclusive.
+    pub to: Option<String>,
+    /// Only this APID (0 to 2047).
+    pub apid: Option<u16>,
+    /// The `next` of the previous page.
+    pub cursor: Option<String>,
+    /// Items per page, 1 to 100000 (default 1000).
+    pub limit: Option<usize>,
+    /// `json` or `csv`.
+    pub format: Option<String>,
+}
+
+/// An event range.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EventParams {
+    /// Start, inclusive.
+    pub from: Option<String>,
+    /// End, exclusive.
+    pub to: Option<String>,
+    /// `info` (default), `low`, `medium` or `high`.
+    pub min_severity: Option<String>,
+    /// The `next` of the previous page.
+    pub cursor: Option<String>,
+    /// Items per page, 1 to 100000 (default 1000).
+    pub limit: Option<usize>,
+    /// `json` or `csv`.
+    pub format: Option<String>,
+}
+
+/// An alarm history range.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AlarmParams {
+    /// Start, inclusive.
+    pub from: Option<String>,
+    /// End, exclusive.
+    pub to: Option<String>,
+    /// `normal` (default), `watch`, `warning`, `distress`, `critical` or `severe`.
+    pub min_level: Option<String>,
+    /// The `next` of the previous page.
+    pub cursor: Option<String>,
+    /// Items per page, 1 to 100000 (default 1000).
+    pub limit: Option<usize>,
+    /// `json` or `csv`.
+    pub format: Option<String>,
+}

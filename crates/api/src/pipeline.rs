@@ -1,0 +1,207 @@
+//! The request pipeline: request ids, metrics and error bodies around everything (`track`),
+//! and the gate around every route of the table (`gate`).
+
+use crate::backend::{Backend, BackendError};
+use crate::error::{ApiError, ErrorReport};
+use crate::gate::{Action, Gate, Principal, Resource};
+use crate::metrics::HttpMetrics;
+use crate::RouterOptions;
+use axum::body::Body;
+use axum::extract::{FromRequestParts, RawPathParams, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderValue};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use base::Scope;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// What every handler shares.
+pub(crate) struct AppInner {
+    pub backend: Arc<dyn Backend>,
+    pub gate: Gate,
+    pub metrics: HttpMetrics,
+    pub options: RouterOptions,
+    pub openapi_json: String,
+    pub next_request: AtomicU64,
+}
+
+/// The router's state.
+#[derive(Clone)]
+pub(crate) struct AppState(pub Arc<AppInner>);
+
+impl std::ops::Deref for AppState {
+    type Target = AppInner;
+    fn deref(&self) -> &AppInner {
+        &self.0
+    }
+}
+
+/// The id of a request, in the `x-request-id` header and in error bodies.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct RequestId(pub String);
+
+/// The route template a response answered, for metrics.
+#[derive(Clone, Copy, Debug)]
+struct RouteLabel(&'static str);
+
+/// What the gate let through: only `gate` inserts it, and every handler extracts it, so a
+/// handler reached without the gate fails instead of serving.
+#[derive(Clone, Debug)]
+pub(crate) struct Granted {
+    pub request_id: String,
+    pub principal: Principal,
+    pub scope: Option<Scope>,
+}
+
+impl Granted {
+    /// The deployment of a deployment route.
+    pub fn scope(&self) -> Result<Scope, ApiError> {
+        self.scope.clone().ok_or_else(|| ApiError::Internal { detail: "deployment route without a scope".into() })
+    }
+
+    /// Asks the gate for a further action this request turned out to need (CSV export,
+    /// backfill); recorded like the first.
+    pub fn escalate(&self, app: &AppState, action: Action) -> Result<(), ApiError> {
+        let resource = self.scope.clone().map_or(Resource::Platform, Resource::Deployment);
+        let decision = app.gate.decide(&self.request_id, &self.principal, action, &resource);
+        if decision.allow {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden { reason: decision.reason })
+        }
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Granted {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        parts.extensions.get::<Granted>().cloned().ok_or_else(|| ApiError::Internal {
+            detail: format!("{} reached a handler without the gate", parts.uri.path()),
+        })
+    }
+}
+
+/// The gate of one route of the table.
+#[derive(Clone)]
+pub(crate) struct RouteGate {
+    pub app: AppState,
+    pub action: Action,
+    pub path: &'static str,
+    pub scoped: bool,
+}
+
+/// Outermost layer: gives each request its id, turns error reports into bodies carrying it,
+/// logs internal errors with it, and counts the request.
+pub(crate) async fn track(State(app): State<AppState>, mut request: Request, next: Next) -> Response {
+    let number = app.next_request.fetch_add(1, Ordering::Relaxed);
+    let request_id = format!("{}{number:08}", app.options.request_id_prefix);
+    request.extensions_mut().insert(RequestId(request_id.clone()));
+    let started = Instant::now();
+    let mut response = next.run(request).await;
+    let route = response.extensions().get::<RouteLabel>().map_or("unmatched", |label| label.0);
+    if let Some(mut report) = response.extensions_mut().remove::<ErrorReport>() {
+        report.body.request_id = request_id.clone();
+        if let Some(detail) = &report.internal_detail {
+            tracing::error!(request_id = %request_id, route, detail = %detail, "internal error");
+        }
+        let rendered = report.render();
+        response.headers_mut().remove(header::CONTENT_LENGTH);
+        *response.body_mut() = rendered.into_body();
+    }
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert("x-request-id", value);
+    }
+    app.metrics.observe(route, response.status().as_u16(), started.elapsed());
+    response
+}
+
+/// Around every route of the table: identify, authorize (one recorded decision), check the
+/// deployment exists, then run the handler with `Granted`.
+pub(crate) async fn gate(State(route): State<RouteGate>, request: Request, next: Next) -> Response {
+    let (mut parts, body) = request.into_parts();
+    let mut response = match admit(&route, &mut parts).await {
+        Ok(granted) => {
+            parts.extensions.insert(granted);
+            next.run(Request::from_parts(parts, body)).await
+        }
+        Err(error) => error.into_response(),
+    };
+    response.extensions_mut().insert(RouteLabel(route.path));
+    response
+}
+
+async fn admit(route: &RouteGate, parts: &mut Parts) -> Result<Granted, ApiError> {
+    let request_id = parts.extensions.get::<RequestId>().cloned().unwrap_or_default().0;
+    let gate = &route.app.gate;
+    let path = parts.uri.path().to_string();
+    let principal = gate.identify(&parts.headers).inspect_err(|error| {
+        gate.log().record_refusal(&request_id, "unidentified", route.action, &path, &error.to_string())
+    })?;
+    let scope = if route.scoped {
+        let scope = scope_of(parts).await.inspect_err(|error| {
+            gate.log().record_refusal(&request_id, &principal.id, route.action, &path, &error.to_string())
+        })?;
+        Some(scope)
+    } else {
+        None
+    };
+    let resource = scope.clone().map_or(Resource::Platform, Resource::Deployment);
+    let decision = gate.decide(&request_id, &principal, route.action, &resource);
+    if !decision.allow {
+        return Err(ApiError::Forbidden { reason: decision.reason });
+    }
+    if let Some(scope) = &scope {
+        ensure_deployment(&route.app, scope).await?;
+    }
+    Ok(Granted { request_id, principal, scope })
+}
+
+/// The (mission, env) of a deployment route's path: malformed → 400 naming the segment.
+async fn scope_of(parts: &mut Parts) -> Result<Scope, ApiError> {
+    let params = RawPathParams::from_request_parts(parts, &())
+        .await
+        .map_err(|rejection| ApiError::BadRequest { field: None, reason: rejection.body_text() })?;
+    let param = |name: &str| params.iter().find(|(key, _)| *key == name).map(|(_, value)| value.to_string());
+    let mission = param("mission").unwrap_or_default();
+    let env = param("env").unwrap_or_default();
+    let mission = mission.parse().map_err(|e: base::SlugError| ApiError::bad_request("mission", e.to_string()))?;
+    let env = env.parse().map_err(|e: base::EnvError| ApiError::bad_request("env", e.to_string()))?;
+    Ok(Scope { mission, env })
+}
+
+/// 404 naming `mission` or `env` unless the platform runs this deployment.
+async fn ensure_deployment(app: &AppState, scope: &Scope) -> Result<(), ApiError> {
+    let deployments = blocking(app, |backend| Ok(backend.deployments())).await?;
+    let mission = scope.mission.as_str();
+    if deployments.iter().any(|d| d.mission == mission && d.env == scope.env.as_str()) {
+        return Ok(());
+    }
+    if deployments.iter().any(|d| d.mission == mission) {
+        let reason = format!("mission {mission} has no {} deployment", scope.env);
+        return Err(ApiError::NotFound { field: Some("env".into()), reason });
+    }
+    Err(ApiError::NotFound { field: Some("mission".into()), reason: format!("no mission named {mission:?}") })
+}
+
+/// Runs a blocking backend call off the async threads.
+pub(crate) async fn blocking<T, F>(app: &AppState, call: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&dyn Backend) -> Result<T, BackendError> + Send + 'static,
+{
+    let backend = Arc::clone(&app.backend);
+    tokio::task::spawn_blocking(move || call(&*backend))
+        .await
+        .map_err(|error| ApiError::Internal { detail: format!("backend call failed: {error}") })?
+        .map_err(ApiError::from)
+}
+
+/// A response body from a text, with a content type.
+pub(crate) fn text_response(content_type: &'static str, text: String) -> Response {
+    let mut response = Body::from(text).into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}

@@ -1,0 +1,136 @@
+//! The gate: no route skips it, tokens act only within their grants, decisions are recorded.
+
+use super::*;
+use crate::gate::{DenyAll, TokenIdentity};
+use crate::routes::table;
+use expect_test::expect;
+
+#[tokio::test]
+async fn deny_all_refuses_every_route_with_one_decision_each() {
+    let gate = Gate::new(TokenIdentity::new(tokens()), DenyAll);
+    let (router, fake) = app_with(Fake::new(3), gate.clone());
+    for (index, route) in table().iter().enumerate() {
+        for token in [None, Some(SENTINEL_TOKEN)] {
+            let uri = route.path.replace("{mission}", "sentinel-x").replace("{env}", "dev");
+            let body = r#"{"parameter":"BAT/V","from_ms":0,"to_ms":1}"#.to_string();
+            let content_type = Some("application/json");
+            let call = Call { method: route.method.as_str(), uri: &uri, token, content_type, body };
+            let reply = send(&router, call).await;
+            assert_eq!(reply.status, 403, "{} {}: {reply}", route.method, route.path);
+            assert!(reply.json()["error"].as_str().is_some_and(|e| e.contains("denied")), "{reply}");
+        }
+        let log = gate.log().recent();
+        assert_eq!(log.len(), 2 * (index + 1), "{}", route.path);
+        assert!(log[2 * index..].iter().all(|record| !record.allow && record.action == route.action));
+    }
+    assert!(fake.acknowledged.lock().map(|list| list.is_empty()).unwrap_or(false));
+}
+
+#[tokio::test]
+async fn tokens_act_only_within_their_grants() {
+    let (router, _) = app_with(Fake::new(1), Gate::with_tokens(tokens(), false));
+    let status = |mission: &str, env: &str| format!("/api/missions/{mission}/envs/{env}/status");
+    let cases = [
+        (None, status("sentinel-x", "dev"), 403),
+        (Some(SENTINEL_TOKEN), status("sentinel-x", "dev"), 200),
+        (Some(SENTINEL_TOKEN), status("sentinel-x", "ops"), 200),
+        (Some(SENTINEL_TOKEN), status("bogussat", "dev"), 403),
+        (Some(BOGUS_TOKEN), status("sentinel-x", "dev"), 403),
+        // Denied before the existence check, so a grant-less caller learns nothing of B.
+        (Some(BOGUS_TOKEN), status("nosuch", "dev"), 403),
+        (Some("wrong"), status("sentinel-x", "dev"), 401),
+        (None, "/api/health".to_string(), 200),
+        (None, "/metrics".to_string(), 403),
+        (Some(BOGUS_TOKEN), "/metrics".to_string(), 200),
+    ];
+    for (token, uri, want) in cases {
+        let reply = send(&router, Call { uri: &uri, token, ..Call::default() }).await;
+        assert_eq!(reply.status, want, "{token:?} {uri}: {reply}");
+    }
+    let reply = send(&router, Call { uri: "/api/deployments", token: Some(BOGUS_TOKEN), ..Call::default() }).await;
+    expect![[r#"200 [{"mission":"bogussat","env":"dev","model_digest":"sha256:00","links":1}]"#]]
+        .assert_eq(&reply.to_string());
+    let reply =
+        send(&router, Call { uri: &status("bogussat", "dev"), token: Some(SENTINEL_TOKEN), ..Call::default() }).await;
+    expect![[r#"403 {"error":"token sentinel-ops has no grant for bogussat/dev","request_id":"ID"}"#]]
+        .assert_eq(&without_id(&reply));
+}
+
+#[tokio::test]
+async fn open_platforms_let_anonymous_read_but_not_act() {
+    let (router, _) = open_app();
+    let dev = "/api/missions/sentinel-x/envs/dev";
+    assert_eq!(get(&router, &format!("{dev}/alarms/open")).await.status, 200);
+    let reply = post_json(&router, &format!("{dev}/alarms/acknowledge"), None, r#"{"parameter":"BAT/V"}"#).await;
+    expect![[r#"403 {"error":"acknowledge_alarm on sentinel-x/dev needs a token","request_id":"ID"}"#]]
+        .assert_eq(&without_id(&reply));
+    let reply = post_json(&router, &format!("{dev}/replay"), None, r#"{"from_ms":0,"to_ms":1,"backfill":true}"#).await;
+    expect![[r#"403 {"error":"backfill on sentinel-x/dev needs a token","request_id":"ID"}"#]]
+        .assert_eq(&without_id(&reply));
+}
+
+#[tokio::test]
+async fn decisions_are_recorded_with_request_ids() {
+    let gate = Gate::with_tokens(tokens(), false);
+    let (router, _) = app_with(Fake::new(1), gate.clone());
+    let reply = send(
+        &router,
+        Call {
+            uri: "/api/missions/sentinel-x/envs/dev/events?format=csv",
+            token: Some(SENTINEL_TOKEN),
+            ..Call::default()
+        },
+    )
+    .await;
+    assert_eq!(reply.status, 200, "{reply}");
+    send(&router, Call { uri: "/api/missions/sentinel-x/envs/dev/status", token: Some("bad"), ..Call::default() })
+        .await;
+    get(&router, "/api/missions/sentinel-x/envs/nope/status").await;
+    let lines: Vec<String> = gate
+        .log()
+        .recent()
+        .iter()
+        .map(|r| {
+            format!(
+                "{} {} {:?} {} {} [{}] {}",
+                r.request_id, r.principal, r.action, r.resource, r.allow, r.policy, r.reason
+            )
+        })
+        .collect();
+    expect![[r#"
+        req-00000000 sentinel-ops ReadArchive deployment sentinel-x/dev true [scoped] token sentinel-ops is granted sentinel-x/dev
+        req-00000000 sentinel-ops ExportArchive deployment sentinel-x/dev true [scoped] token sentinel-ops is granted sentinel-x/dev
+        req-00000001 unidentified ReadStatus /api/missions/sentinel-x/envs/dev/status false [gate] unknown bearer token
+        req-00000002 anonymous ReadStatus /api/missions/sentinel-x/envs/nope/status false [gate] environment `nope`: expected one of dev, aiv, ops"#]].assert_eq(&lines.join("\n"));
+}
+
+#[test]
+fn scopes_parse_and_cover() {
+    let scope = |text: &str| {
+        let (mission, env) = text.split_once('/').expect("mission/env");
+        base::Scope { mission: mission.parse().expect("a slug"), env: env.parse().expect("an env") }
+    };
+    let cases = [
+        ("sentinel-x/ops", "sentinel-x/ops", true),
+        ("sentinel-x/ops", "sentinel-x/dev", false),
+        ("sentinel-x/*", "sentinel-x/aiv", true),
+        ("sentinel-x/*", "bogussat/aiv", false),
+        ("*/dev", "bogussat/dev", true),
+        ("*/dev", "bogussat/ops", false),
+        ("*", "bogussat/ops", true),
+        ("*/*", "sentinel-x/ops", true),
+    ];
+    for (grant_text, scope_text, covers) in cases {
+        assert_eq!(grant(grant_text).covers(&scope(scope_text)), covers, "{grant_text} {scope_text}");
+    }
+    let errors: Vec<String> = ["sentinel-x", "Bad/ops", "sentinel-x/prod", ""]
+        .iter()
+        .map(|text| text.parse::<crate::ScopeGrant>().map_or_else(|e| e.to_string(), |g| format!("{g:?}")))
+        .collect();
+    expect![[r#"
+        scope `sentinel-x`: expected <mission|*>/<env|*> or *, like sentinel-x/ops
+        scope `Bad/ops`: mission slug `Bad`: only lowercase letters, digits and '-' are allowed
+        scope `sentinel-x/prod`: environment `prod`: expected one of dev, aiv, ops
+        scope ``: expected <mission|*>/<env|*> or *, like sentinel-x/ops"#]]
+    .assert_eq(&errors.join("\n"));
+}
