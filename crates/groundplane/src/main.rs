@@ -7,6 +7,7 @@ mod clock;
 mod demo;
 mod load;
 mod render;
+mod serve;
 mod tm_cmd;
 
 use clap::{Parser, Subcommand};
@@ -29,6 +30,8 @@ enum Command {
         #[arg(long)]
         real_dir: Option<PathBuf>,
     },
+    /// Run the platform: every configured deployment and the HTTP/WebSocket API.
+    Serve(serve::ServeArgs),
     /// Telemetry: decode captures with a mission model.
     Tm {
         #[command(subcommand)]
@@ -53,6 +56,7 @@ fn main() -> ExitCode {
         Command::Model { command } => cli::run_model(command),
         Command::Bench { command } => bench::run(command),
         Command::Tm { command } => tm_cmd::run(command),
+        Command::Serve(args) => serve::run(args),
     };
     match result {
         Ok(code) => code,

@@ -28,3 +28,17 @@ pub fn real(relative: &str) -> PathBuf {
     assert!(path.exists(), "real test material {} is missing", path.display());
     path
 }
+
+/// A fresh, empty directory under the system's temporary folder, named after `label` and
+/// unique to this process and call. The caller removes it.
+pub fn temp_dir(label: &str) -> PathBuf {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("groundplane-test-{label}-{}-{n}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("creating a temporary directory");
+    dir
+}
+
+pub mod http;

@@ -1,5 +1,7 @@
 //! `groundplane bench ...`: benchmarks whose figures BENCHMARKS.md records.
 
+pub mod archive;
+pub mod server;
 pub mod tm;
 pub mod workload;
 
@@ -23,12 +25,29 @@ pub enum BenchCommand {
         #[arg(long)]
         write_workload: Option<PathBuf>,
     },
+    /// The archive: workload ingest with a commit per 100 ms, a year of 1 Hz, range and bucket reads, disk use.
+    Archive(archive::ArchiveBenchArgs),
+    /// The platform end to end: workload over a TCP link → decode → durable archive → live.
+    Ingest {
+        /// Packets in the workload (40 samples each).
+        #[arg(long, default_value_t = 1_000_000)]
+        count: u64,
+    },
+    /// Resident memory of idle deployments.
+    Idle {
+        /// Idle deployments to start.
+        #[arg(long, default_value_t = 10)]
+        deployments: usize,
+    },
 }
 
 /// Runs a benchmark and prints its report.
 pub fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
     match command {
         BenchCommand::Tm { count, reps, write_workload } => bench_tm(count, reps.max(1), write_workload),
+        BenchCommand::Archive(args) => archive::run(&args).map(|()| ExitCode::SUCCESS),
+        BenchCommand::Ingest { count } => server::ingest(count),
+        BenchCommand::Idle { deployments } => server::idle(deployments),
     }
 }
 

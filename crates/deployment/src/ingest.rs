@@ -1,0 +1,390 @@
+//! The ingest thread of a deployment: bytes from its links → `tm::link` → the archive writer
+//! and the live hub. One thread owns the links' decoding state, the alarm board, the archive
+//! writer and the hub, so none of them needs a lock on the hot path.
+//!
+//! Durability: the archive commits (fsync) at least every `COMMIT_INTERVAL_MS`; only then do
+//! the `stored` totals the API reports move. A crash loses at most what was received since
+//! the last commit, and that was never reported stored.
+
+use crate::convert;
+use crate::durable::Durability;
+use crate::hub::{Hub, Inbox};
+use crate::{Clock, LinkSpec};
+use api::wire::{LinkStatus, OpenAlarmDto, StoredTotals};
+use ccsds::LinkCounters;
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use tm::alarms::{AlarmBoard, AlarmChange, AlarmPhase};
+use tm::link::{Link, ReceivedUnit, TmSink};
+use tm::pus::{PusLayout, PusReport};
+use tm::{ContainerId, Plan, Sample};
+use tokio::sync::mpsc;
+
+/// Longest time between two durable commits.
+pub const COMMIT_INTERVAL_MS: u64 = 100;
+/// Inputs queued for the ingest thread (at most 64 × 256 KiB of TCP reads); a full queue makes TCP links wait (back-pressure to
+/// the sender) and UDP datagrams wait in the socket buffer.
+pub const INPUT_QUEUE_LEN: usize = 64;
+/// How often retention runs (and once when the deployment starts).
+pub const RETENTION_EVERY_MS: u64 = 3_600_000;
+/// A UDP link counts as active when data arrived within this long.
+pub const ACTIVE_WINDOW_MS: u64 = 10_000;
+
+/// What reaches the ingest thread.
+#[derive(Debug)]
+pub enum Input {
+    /// Bytes of a stream connection (TCP).
+    Stream { link: usize, connection: u64, bytes: Vec<u8>, reception_ms: u64 },
+    /// A stream connection opened.
+    StreamStart { link: usize, connection: u64 },
+    /// A stream connection ended: what is left is a truncated unit.
+    StreamEnd { link: usize, connection: u64, reception_ms: u64 },
+    /// One datagram (UDP).
+    Datagram { link: usize, bytes: Vec<u8>, reception_ms: u64 },
+    /// An operator acknowledges the open alarm of a parameter.
+    Acknowledge { parameter: String, by: String, reply: std::sync::mpsc::Sender<Result<(), String>> },
+    /// Time passes: commit and flush if due.
+    Tick,
+    /// Commit and end the thread.
+    Stop,
+}
+
+/// What the ingest thread shows the rest of the platform, refreshed at every commit.
+#[derive(Clone, Debug, Default)]
+pub struct IngestStatus {
+    pub stored: StoredTotals,
+    pub links: Vec<LinkStatus>,
+    pub open_alarms: Vec<OpenAlarmDto>,
+    pub pending_units: u64,
+    pub packets_in: u64,
+    pub samples_in: u64,
+    pub commits: u64,
+    pub commit_failures: u64,
+    /// Completed fsyncs, and failed ones (nothing was reported stored for those).
+    pub syncs: u64,
+    pub sync_failures: u64,
+    pub commit_ms_last: u64,
+    pub live_subscribers: usize,
+    pub live_dropped: u64,
+    pub live_disconnected: u64,
+}
+
+/// State shared between the ingest thread and the API.
+#[derive(Default)]
+pub struct Shared {
+    pub status: Mutex<IngestStatus>,
+    pub inbox: Inbox,
+}
+
+impl Shared {
+    /// A copy of the status.
+    pub fn status(&self) -> IngestStatus {
+        self.status.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+}
+
+struct LinkState<'p> {
+    spec: LinkSpec,
+    /// The datagram link, or the connections of a stream link.
+    links: BTreeMap<u64, Link<'p>>,
+    /// Counters of stream connections that ended.
+    closed: LinkCounters,
+    last_data_ms: Option<u64>,
+}
+
+/// Everything the ingest thread owns.
+pub struct Ingest<'p> {
+    plan: &'p Plan,
+    pus: Option<PusLayout>,
+    links: Vec<LinkState<'p>>,
+    board: AlarmBoard,
+    writer: archive::Writer,
+    hub: Hub,
+    packets_in: u64,
+    samples_in: u64,
+    commits: u64,
+    commit_failures: u64,
+    commit_ms_last: u64,
+    last_commit_ms: u64,
+    last_retention_ms: Option<u64>,
+    /// Link states last sent to live streams.
+    links_published: Vec<LinkStatus>,
+}
+
+/// The `TmSink` of one link during one call: writes to the archive and the hub.
+struct Sink<'a, 'p> {
+    plan: &'p Plan,
+    link: &'a str,
+    writer: &'a mut archive::Writer,
+    hub: &'a mut Hub,
+    packets: u64,
+    samples: u64,
+}
+
+impl TmSink for Sink<'_, '_> {
+    fn unit(&mut self, unit: &ReceivedUnit<'_>) {
+        self.writer.unit(self.link, unit);
+    }
+
+    fn packet(&mut self, reception_ms: u64, container: ContainerId, packet: &[u8], samples: &[Sample]) {
+        self.packets += 1;
+        self.samples += samples.len() as u64;
+        self.writer.packet(self.plan, reception_ms, container, packet, samples);
+        self.hub.samples(self.plan, packet, reception_ms, samples);
+    }
+
+    fn report(&mut self, reception_ms: u64, report: &PusReport) {
+        // Verification reports are matched to commands by issue 5; events are archived here.
+        if let PusReport::Event(event) = report {
+            let record = archive::EventRecord {
+                time_ms: reception_ms,
+                severity: event.severity.into(),
+                source: format!("apid {}", event.apid),
+                event_id: event.event_id,
+                message: format!("PUS 5 event {}", event.event_id),
+                data: event.data.clone(),
+            };
+            self.writer.event(&record);
+            if self.hub.wants_events() {
+                self.hub.event(&convert::event(&record));
+            }
+        }
+    }
+
+    fn alarm(&mut self, change: &AlarmChange) {
+        self.writer.alarm(self.plan, change);
+        if self.hub.wants_alarms() {
+            self.hub.alarm(&convert::alarm(self.plan, change));
+        }
+    }
+}
+
+impl<'p> Ingest<'p> {
+    /// The ingest state of a deployment with these links.
+    pub fn new(plan: &'p Plan, pus: Option<PusLayout>, links: &[LinkSpec], writer: archive::Writer) -> Self {
+        let links = links
+            .iter()
+            .map(|spec| LinkState {
+                spec: spec.clone(),
+                links: BTreeMap::new(),
+                closed: LinkCounters::default(),
+                last_data_ms: None,
+            })
+            .collect();
+        Ingest {
+            plan,
+            pus,
+            links,
+            board: AlarmBoard::new(),
+            writer,
+            hub: Hub::default(),
+            packets_in: 0,
+            samples_in: 0,
+            commits: 0,
+            commit_failures: 0,
+            commit_ms_last: 0,
+            last_commit_ms: 0,
+            last_retention_ms: None,
+            links_published: Vec::new(),
+        }
+    }
+
+    /// Runs until every sender of `inputs` is gone or `Stop` arrives; commits and syncs a last
+    /// time before returning.
+    pub fn run(mut self, mut inputs: mpsc::Receiver<Input>, shared: &Shared, durability: Durability, clock: &Clock) {
+        while let Some(input) = inputs.blocking_recv() {
+            if matches!(input, Input::Stop) {
+                break;
+            }
+            self.handle(input, clock);
+            let now_ms = clock();
+            if now_ms.saturating_sub(self.last_commit_ms) >= COMMIT_INTERVAL_MS {
+                self.commit(shared, &durability, clock);
+            }
+        }
+        self.commit(shared, &durability, clock);
+        durability.finish();
+    }
+
+    /// Handles one input.
+    pub fn handle(&mut self, input: Input, clock: &Clock) {
+        match input {
+            Input::Stream { link, connection, bytes, reception_ms } => {
+                self.with_link(link, connection, reception_ms, |link, board, sink| {
+                    link.receive(&bytes, reception_ms, board, sink)
+                });
+            }
+            Input::StreamStart { .. } => {}
+            Input::StreamEnd { link, connection, reception_ms } => {
+                self.with_link(link, connection, reception_ms, |link, _, sink| link.finish(reception_ms, sink));
+                if let Some(state) = self.links.get_mut(link) {
+                    if let Some(ended) = state.links.remove(&connection) {
+                        add_counters(&mut state.closed, &ended.counters());
+                    }
+                }
+            }
+            Input::Datagram { link, bytes, reception_ms } => {
+                self.with_link(link, 0, reception_ms, |link, board, sink| {
+                    link.datagram(&bytes, reception_ms, board, sink)
+                });
+            }
+            Input::Acknowledge { parameter, by, reply } => {
+                let _ = reply.send(self.acknowledge(&parameter, &by, clock()));
+            }
+            Input::Tick | Input::Stop => {}
+        }
+    }
+
+    fn with_link(
+        &mut self,
+        link_idx: usize,
+        connection: u64,
+        reception_ms: u64,
+        run: impl FnOnce(&mut Link<'p>, &mut AlarmBoard, &mut dyn TmSink),
+    ) {
+        let plan = self.plan;
+        let pus = self.pus;
+        let Some(state) = self.links.get_mut(link_idx) else { return };
+        state.last_data_ms = Some(reception_ms);
+        let link = state.links.entry(connection).or_insert_with(|| Link::new(plan, state.spec.framing, pus));
+        let mut sink =
+            Sink { plan, link: &state.spec.name, writer: &mut self.writer, hub: &mut self.hub, packets: 0, samples: 0 };
+        run(link, &mut self.board, &mut sink);
+        self.packets_in += sink.packets;
+        self.samples_in += sink.samples;
+    }
+
+    fn acknowledge(&mut self, parameter: &str, by: &str, now_ms: u64) -> Result<(), String> {
+        let name =
+            model::QualifiedName::parse(parameter).ok_or_else(|| format!("{parameter:?} is not a parameter name"))?;
+        let id = self.plan.parameter_id(&name).ok_or_else(|| format!("no parameter named {parameter:?}"))?;
+        let changes = self.board.acknowledge(id, by, now_ms).map_err(|error| match error {
+            tm::alarms::AlarmError::NoAlarm(_) => format!("{parameter} has no open alarm"),
+            tm::alarms::AlarmError::AlreadyAcknowledged(_) => {
+                format!("the alarm of {parameter} is already acknowledged")
+            }
+        })?;
+        for change in &changes {
+            self.writer.alarm(self.plan, change);
+            self.hub.alarm(&convert::alarm(self.plan, change));
+        }
+        Ok(())
+    }
+
+    /// Commits everything received and asks the syncer to make it durable (it publishes the
+    /// totals once the disk has them); flushes live streams.
+    pub fn commit(&mut self, shared: &Shared, durability: &Durability, clock: &Clock) {
+        let started_ms = clock();
+        let admitted = self.hub.admit(&shared.inbox);
+        let stored = match self.writer.commit_unsynced() {
+            Ok(stored) => Some(stored),
+            Err(error) => {
+                // Nothing is reported stored; the data stays buffered and the next commit retries.
+                self.commit_failures += 1;
+                tracing::error!(%error, "archive commit failed; retrying at the next tick");
+                None
+            }
+        };
+        let now_ms = clock();
+        if self.last_retention_ms.is_none_or(|last| now_ms.saturating_sub(last) >= RETENTION_EVERY_MS) {
+            self.last_retention_ms = Some(now_ms);
+            match self.writer.apply_retention(now_ms) {
+                Ok(report) => tracing::info!(?report, "retention applied"),
+                Err(error) => tracing::error!(%error, "retention failed; retrying in an hour"),
+            }
+        }
+        self.commits += 1;
+        self.commit_ms_last = now_ms.saturating_sub(started_ms);
+        self.last_commit_ms = now_ms;
+        let links: Vec<LinkStatus> = self.links.iter().map(|state| link_status(state, now_ms)).collect();
+        // New subscribers get every link's state; the others only what changed.
+        for (idx, link) in links.iter().enumerate() {
+            if admitted > 0 || self.links_published.get(idx) != Some(link) {
+                self.hub.link(link);
+            }
+        }
+        self.links_published.clone_from(&links);
+        self.hub.flush(now_ms);
+        if let Some(stored) = stored {
+            durability.request(stored);
+        }
+        let mut status = shared.status.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        status.links = links;
+        status.open_alarms = self.open_alarms();
+        status.pending_units = self.writer.pending().units;
+        status.packets_in = self.packets_in;
+        status.samples_in = self.samples_in;
+        status.commits = self.commits;
+        status.commit_failures = self.commit_failures;
+        status.commit_ms_last = self.commit_ms_last;
+        status.live_subscribers = self.hub.len();
+        status.live_dropped = self.hub.dropped_total;
+        status.live_disconnected = self.hub.disconnected_total;
+    }
+
+    fn open_alarms(&self) -> Vec<OpenAlarmDto> {
+        self.board
+            .open()
+            .map(|alarm| OpenAlarmDto {
+                parameter: convert::series_name(self.plan, alarm.parameter, 0).unwrap_or_default(),
+                phase: match alarm.phase {
+                    AlarmPhase::Active => "active",
+                    AlarmPhase::Acknowledged => "acknowledged",
+                    AlarmPhase::Cleared => "cleared",
+                }
+                .to_string(),
+                level: convert::level_name(alarm.level).to_string(),
+                worst: convert::level_name(alarm.worst).to_string(),
+                raised_ms: alarm.raised_ms,
+                acknowledged_by: alarm.acknowledged.as_ref().map(|(by, _)| by.clone()),
+            })
+            .collect()
+    }
+}
+
+/// The archive's totals on the wire.
+pub fn totals(stored: &archive::Stored) -> StoredTotals {
+    StoredTotals {
+        units: stored.units,
+        samples: stored.samples,
+        events: stored.events,
+        alarms: stored.alarms,
+        commands: stored.commands,
+        last_unit_ms: stored.last_unit_ms,
+    }
+}
+
+fn add_counters(total: &mut LinkCounters, more: &LinkCounters) {
+    total.units_in += more.units_in;
+    total.bytes_in += more.bytes_in;
+    total.packets_out += more.packets_out;
+    total.idle_frames += more.idle_frames;
+    total.idle_packets += more.idle_packets;
+    total.gaps += more.gaps;
+    total.frames_lost += more.frames_lost;
+    for (reason, n) in &more.invalid {
+        *total.invalid.entry(*reason).or_default() += n;
+    }
+}
+
+fn link_status(state: &LinkState<'_>, now_ms: u64) -> LinkStatus {
+    let mut counters = state.closed.clone();
+    for link in state.links.values() {
+        add_counters(&mut counters, &link.counters());
+    }
+    let active = match state.spec.transport {
+        crate::Transport::Tcp => !state.links.is_empty(),
+        crate::Transport::Udp => state.last_data_ms.is_some_and(|t| now_ms.saturating_sub(t) < ACTIVE_WINDOW_MS),
+    };
+    LinkStatus {
+        name: state.spec.name.clone(),
+        transport: state.spec.transport.as_str().to_string(),
+        address: state.spec.address.clone(),
+        framing: crate::framing_name(state.spec.framing).to_string(),
+        active,
+        units_in: counters.units_in,
+        bytes_in: counters.bytes_in,
+        invalid: counters.invalid.iter().map(|(reason, n)| (reason.as_str().to_string(), *n)).collect(),
+        gaps: counters.gaps,
+    }
+}

@@ -1,0 +1,31 @@
+//! Shared helpers of the deployment crate's tests (real captures from `shared/real`).
+
+use model_import::SourceFile;
+use test_utils::real;
+
+pub const JPSS_MODEL: &str = "lasp-space_packet_parser/jpss/jpss1_geolocation_xtce_v1.xml";
+pub const JPSS_DATA: &str = "lasp-space_packet_parser/jpss/J01_G011_LZ_2021-04-09T00-00-00Z_V01.DAT1";
+
+/// The JPSS-1 model.
+pub fn jpss_model() -> model::MissionModel {
+    let files = vec![SourceFile::new(JPSS_MODEL, std::fs::read(real(JPSS_MODEL)).unwrap())];
+    model_import::import(model_import::SourceKind::Xtce, &files).expect("the JPSS model imports").model
+}
+
+/// The JPSS-1 decoding plan.
+pub fn jpss_plan() -> tm::Plan {
+    tm::Plan::compile(&jpss_model()).unwrap()
+}
+
+/// The 7,200 JPSS-1 packets of the real capture.
+pub fn jpss_packets() -> Vec<Vec<u8>> {
+    let bytes = std::fs::read(real(JPSS_DATA)).unwrap();
+    let mut packets = Vec::new();
+    ccsds::PacketSplitter::new(ccsds::SplitterConfig { prefix_len: 0 }).split(&bytes, |unit| {
+        if let ccsds::Unit::Packet { bytes, .. } = unit {
+            packets.push(bytes.to_vec());
+        }
+    });
+    assert_eq!(packets.len(), 7200);
+    packets
+}

@@ -1,0 +1,183 @@
+//! `groundplane serve`: the embedded platform. Every configured deployment runs (links,
+//! ingest, archive), and the HTTP/WebSocket API answers for all of them on one address.
+
+pub mod config;
+mod demo;
+
+use crate::clock::now_ms;
+use anyhow::Context;
+use config::ServerConfig;
+use deployment::{Clock, Deployment, DeploymentSpec, LinkSpec, Platform, Transport};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// Worker threads of the async runtime (sockets and HTTP); decoding runs on each deployment's
+/// own ingest thread.
+const ASYNC_WORKERS: usize = 2;
+
+/// `groundplane serve` options.
+#[derive(clap::Args, Debug)]
+pub struct ServeArgs {
+    /// The configuration file (TOML).
+    #[arg(long, required_unless_present = "demo")]
+    pub config: Option<PathBuf>,
+    /// Run the demo missions from the real mission databases, with their captures replayed.
+    #[arg(long, conflicts_with = "config")]
+    pub demo: bool,
+    /// Listen on this address instead of the configured one (e.g. 127.0.0.1:0 for any port).
+    #[arg(long)]
+    pub listen: Option<String>,
+    /// Keep data here instead of the configured folder.
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    /// Folder of real mission databases for --demo (default: $GROUNDPLANE_REAL_DIR or ../shared/real).
+    #[arg(long)]
+    pub real_dir: Option<PathBuf>,
+}
+
+/// Runs the server until SIGINT or SIGTERM.
+pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    init_logs();
+    let real_dir = crate::demo::real_dir(args.real_dir.clone());
+    let (mut config, base) = match &args.config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            let config = config::parse(&path.display().to_string(), &text)?;
+            (config, path.parent().map(Path::to_path_buf).unwrap_or_default())
+        }
+        None => {
+            let data_dir = PathBuf::from("groundplane-data/demo");
+            (demo::config(&real_dir, data_dir, "127.0.0.1:8080".to_string()), PathBuf::new())
+        }
+    };
+    if let Some(listen) = args.listen {
+        config.listen = listen;
+    }
+    if let Some(data_dir) = args.data_dir {
+        config.data_dir = data_dir;
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(ASYNC_WORKERS)
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    runtime.block_on(serve(config, &base, args.demo.then_some(real_dir)))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn init_logs() {
+    let _ = tracing_subscriber::fmt().with_writer(std::io::stderr).with_ansi(false).try_init();
+}
+
+async fn serve(config: ServerConfig, base: &Path, demo_from: Option<PathBuf>) -> anyhow::Result<()> {
+    let clock: Clock = Arc::new(now_ms);
+    let data_dir = base.join(&config.data_dir);
+    let mut deployments = Vec::new();
+    for spec in specs(&config, base, &data_dir)? {
+        let scope = spec.scope.clone();
+        let deployment = Deployment::start(spec, clock.clone()).await.with_context(|| format!("starting {scope}"))?;
+        for (link, address) in deployment.links.iter().zip(&deployment.bound) {
+            println!("link {scope} {} {} {address}", link.name, link.transport.as_str());
+        }
+        deployments.push(deployment);
+    }
+    let platform = Arc::new(Platform::new(deployments));
+    if let Some(real_dir) = demo_from {
+        demo::feed(&real_dir, &platform)?;
+    }
+    let router = api::router(platform.clone(), gate(&config.auth)?);
+    let listener = tokio::net::TcpListener::bind(&config.listen)
+        .await
+        .with_context(|| format!("listening on {}", config.listen))?;
+    let address = listener.local_addr()?;
+    // Tests and scripts read this line to find the port.
+    println!("groundplane: serving http://{address} ({} deployments)", platform.iter().count());
+    tracing::info!(%address, "serving");
+    axum::serve(listener, router.into_make_service()).with_graceful_shutdown(shutdown()).await?;
+    tracing::info!("stopping: committing what each deployment holds");
+    platform.stop().await;
+    Ok(())
+}
+
+/// The deployment specs of a configuration, with their models imported.
+fn specs(config: &ServerConfig, base: &Path, data_dir: &Path) -> anyhow::Result<Vec<DeploymentSpec>> {
+    let mut specs = Vec::new();
+    for mission in &config.missions {
+        let path = base.join(&mission.model);
+        let loaded = crate::cli::load_model(&path)?;
+        let imported = match loaded.result {
+            Ok(imported) => imported,
+            Err(report) => {
+                eprint!("{}", crate::render::report(&report, &loaded.files));
+                anyhow::bail!("mission {}: the model {} has errors", mission.name, path.display());
+            }
+        };
+        let slug: base::MissionSlug = mission.name.parse()?;
+        for deployment in &mission.deployments {
+            let scope = base::Scope { mission: slug.clone(), env: deployment.env };
+            let retention = archive::Retention {
+                raw_units_days: deployment.retention.raw_units_days,
+                parameters_days: deployment.retention.parameters_days,
+                events_days: deployment.retention.events_days,
+                alarms_days: deployment.retention.alarms_days,
+                commands_days: deployment.retention.commands_days,
+            };
+            specs.push(DeploymentSpec {
+                dir: data_dir.join(slug.as_str()).join(deployment.env.to_string()),
+                scope,
+                model: imported.model.clone(),
+                pus: mission.pus.map(|pus| tm::pus::PusLayout {
+                    data_field_header_len: pus.data_field_header_len,
+                    has_crc: pus.has_crc,
+                    step_id_len: pus.step_id_len,
+                    failure_code_len: pus.failure_code_len,
+                    event_id_len: pus.event_id_len,
+                }),
+                links: deployment.links.iter().map(link_spec).collect(),
+                archive: archive::ArchiveOptions { retention, ..archive::ArchiveOptions::default() },
+            });
+        }
+    }
+    Ok(specs)
+}
+
+fn link_spec(link: &config::LinkConfig) -> LinkSpec {
+    LinkSpec {
+        name: link.name.clone(),
+        transport: match link.transport {
+            config::TransportConfig::Udp => Transport::Udp,
+            config::TransportConfig::Tcp => Transport::Tcp,
+        },
+        address: link.address.clone(),
+        framing: link.framing(),
+    }
+}
+
+/// The request gate of issue 4: bearer tokens from the configuration, anonymous reads when
+/// the configuration allows them (issue 7 replaces both with identity and Cedar policy).
+fn gate(auth: &config::AuthConfig) -> anyhow::Result<api::gate::Gate> {
+    let mut tokens = Vec::new();
+    for token in &auth.tokens {
+        let scopes = token.scopes.iter().map(|s| s.parse()).collect::<Result<Vec<_>, _>>()?;
+        tokens.push(api::gate::TokenGrant { name: token.name.clone(), token: token.token.clone(), scopes });
+    }
+    Ok(api::gate::Gate::with_tokens(tokens, auth.anonymous_read))
+}
+
+async fn shutdown() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(signal) => signal,
+            Err(_) => return interrupt.await.unwrap_or(()),
+        };
+        tokio::select! {
+            _ = interrupt => {},
+            _ = terminate.recv() => {},
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
+}

@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""Smoke run of the README's run command: `groundplane serve --demo` on a free port.
+
+Starts the demo server, waits until every demo deployment answers and the replayed captures
+are being archived, reads the API's main documents, then stops the server with SIGTERM and
+expects a clean exit. Standard library only.
+"""
+import json
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+
+def get(base, path):
+    with urllib.request.urlopen(base + path, timeout=10) as response:
+        return response.status, response.read()
+
+
+def main():
+    binary = sys.argv[1]
+    with tempfile.TemporaryDirectory(prefix="gp-demo-") as data_dir:
+        server = subprocess.Popen(
+            [binary, "serve", "--demo", "--listen", "127.0.0.1:0", "--data-dir", data_dir],
+            stdout=subprocess.PIPE, text=True)
+        try:
+            base = None
+            for line in server.stdout:
+                print("  " + line.rstrip())
+                if line.startswith("groundplane: serving http://"):
+                    base = "http://" + line.split("http://")[1].split()[0]
+                    break
+            if base is None:
+                sys.exit("demo smoke: the server did not start")
+            _, body = get(base, "/api/deployments")
+            deployments = json.loads(body)
+            names = sorted(f"{d['mission']}/{d['env']}" for d in deployments)
+            print(f"  deployments: {names}")
+            assert names == ["imap-idex/dev", "jpss-1/ops", "spacepy-mib/dev"], names
+            deadline = time.time() + 60
+            while True:
+                stored = {}
+                for d in deployments:
+                    _, body = get(base, f"/api/missions/{d['mission']}/envs/{d['env']}/status")
+                    stored[f"{d['mission']}/{d['env']}"] = json.loads(body)["stored"]["units"]
+                if stored["jpss-1/ops"] > 0 and stored["imap-idex/dev"] > 0:
+                    break
+                if time.time() > deadline:
+                    sys.exit(f"demo smoke: captures not archived after 60 s: {stored}")
+                time.sleep(0.2)
+            print(f"  stored units: {stored}")
+            status, body = get(base, "/api/openapi.json")
+            paths = json.loads(body)["paths"]
+            print(f"  openapi: {len(paths)} paths")
+            _, body = get(base, "/api/missions/jpss-1/envs/ops/parameters")
+            print(f"  jpss-1/ops parameters archived: {len(json.loads(body))}")
+            _, body = get(base, "/metrics")
+            assert b"groundplane_units_stored_total" in body
+        finally:
+            server.send_signal(signal.SIGTERM)
+            try:
+                code = server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                sys.exit("demo smoke: the server did not stop within 20 s of SIGTERM")
+        if code != 0:
+            sys.exit(f"demo smoke: the server exited with {code}")
+        print("demo smoke: ok")
+
+
+if __name__ == "__main__":
+    main()
