@@ -119,6 +119,9 @@ fn run(
 }
 
 /// Sends the batch; false when the reader is gone.
+#[cfg(test)]
+mod tests;
+
 fn send(tx: &mpsc::Sender<LiveMessage>, batch: &mut Vec<SampleDto>) -> bool {
     if batch.is_empty() {
         return !tx.is_closed();
