@@ -15,10 +15,9 @@ fn family(out: &mut String, name: &str, kind: &str, help: &str, values: &[(Strin
 
 /// Appends every deployment's metrics to `out`.
 pub fn write(platform: &Platform, out: &mut String) {
-    let statuses: Vec<_> = platform
-        .iter()
-        .map(|d| (format!("mission=\"{}\",env=\"{}\"", d.scope.mission, d.scope.env), d.status()))
-        .collect();
+    let labels = |d: &crate::Deployment| format!("mission=\"{}\",env=\"{}\"", d.scope.mission, d.scope.env);
+    let statuses: Vec<_> = platform.iter().map(|d| (labels(d), d.status())).collect();
+    let depths: Vec<_> = platform.iter().map(|d| (labels(d), d.queue_depth() as u64)).collect();
     let per = |get: &dyn Fn(&crate::ingest::IngestStatus) -> u64| -> Vec<(String, u64)> {
         statuses.iter().map(|(labels, status)| (labels.clone(), get(status))).collect()
     };
@@ -44,6 +43,27 @@ pub fn write(platform: &Platform, out: &mut String) {
         "gauge",
         "Units received, not yet durable (the archive queue).",
         &per(&|s| s.pending_units),
+    );
+    family(
+        out,
+        "groundplane_ingest_queue_depth",
+        "gauge",
+        "Reads from the links waiting for the ingest thread.",
+        &depths,
+    );
+    family(
+        out,
+        "groundplane_archive_syncs_total",
+        "counter",
+        "Archive fsyncs (each makes what it covers reported stored).",
+        &per(&|s| s.syncs),
+    );
+    family(
+        out,
+        "groundplane_archive_sync_failures_total",
+        "counter",
+        "Archive fsyncs that failed.",
+        &per(&|s| s.sync_failures),
     );
     family(out, "groundplane_archive_commits_total", "counter", "Archive commits.", &per(&|s| s.commits));
     family(

@@ -144,6 +144,12 @@ impl Deployment {
         self.shared.status()
     }
 
+    /// Inputs waiting for the ingest thread (the queue from the links).
+    pub fn queue_depth(&self) -> usize {
+        let inputs = self.inputs.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        inputs.as_ref().map_or(0, |tx| tx.max_capacity() - tx.capacity())
+    }
+
     /// Sends an input to the ingest thread, waiting while its queue is full (blocking).
     pub(crate) fn send_blocking(&self, input: Input) -> Result<(), String> {
         let inputs = self.inputs.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clone();

@@ -80,7 +80,9 @@ async fn replay_through_any_model_version_the_deployment_ran_leaves_the_archive_
     })
     .await
     .unwrap();
+    let start = std::time::Instant::now();
     while deployment.status().stored.units < 200 {
+        assert!(start.elapsed().as_secs() < 30, "200 units not stored within 30 s");
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
     deployment.stop().await;
