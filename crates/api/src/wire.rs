@@ -274,6 +274,9 @@ pub enum LiveMessage {
     ReplayDone {
         units: u64,
         samples: u64,
+        /// With `backfill`: samples written to the archive (replacing those of the range).
+        #[serde(default)]
+        backfilled: u64,
     },
     /// The server ends the stream, and says why.
     Closed {

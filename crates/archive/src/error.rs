@@ -35,6 +35,9 @@ pub enum ArchiveError {
     /// An empty or reversed time range where one is needed.
     #[error("time range [{from_ms}, {to_ms}) is empty")]
     BadRange { from_ms: u64, to_ms: u64 },
+    /// A packet given to `Writer::backfill` whose time lies outside the range backfilled.
+    #[error("backfill packet {packet_idx}: time {time_ms} outside [{from_ms}, {to_ms})")]
+    PacketOutsideRange { packet_idx: usize, time_ms: u64, from_ms: u64, to_ms: u64 },
 }
 
 /// Turns SQLite errors into `ArchiveError::Sqlite` naming the archive and what was being done.

@@ -89,6 +89,19 @@ pub struct RetentionReport {
     pub commands: u64,
 }
 
+/// What `Writer::backfill` did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BackfillReport {
+    /// Samples removed from the range (of every series).
+    pub removed: u64,
+    /// Samples decoded from the packets and archived.
+    pub added: u64,
+    /// Packets decoded.
+    pub packets: u64,
+    /// Packets that did not decode with the plan (skipped).
+    pub undecodable: u64,
+}
+
 /// Opens the archive in `dir` for writing, creating `dir/archive.sqlite` (and `dir`) when
 /// missing. After a crash SQLite's WAL recovers the last commit. One writer at a time: a
 /// second gets `ArchiveError::Busy`.

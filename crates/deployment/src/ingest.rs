@@ -43,6 +43,15 @@ pub enum Input {
     Datagram { link: usize, bytes: Vec<u8>, reception_ms: u64 },
     /// An operator acknowledges the open alarm of a parameter.
     Acknowledge { parameter: String, by: String, reply: std::sync::mpsc::Sender<Result<(), String>> },
+    /// Replace the archived samples of [from_ms, to_ms) by those of `packets` decoded with
+    /// `plan` (replay with backfill; one slice, applied atomically).
+    Backfill {
+        plan: std::sync::Arc<Plan>,
+        from_ms: u64,
+        to_ms: u64,
+        packets: Vec<(u64, Vec<u8>)>,
+        reply: std::sync::mpsc::Sender<Result<archive::BackfillReport, String>>,
+    },
     /// Time passes: commit and flush if due.
     Tick,
     /// Commit and end the thread.
@@ -230,6 +239,14 @@ impl<'p> Ingest<'p> {
             }
             Input::Acknowledge { parameter, by, reply } => {
                 let _ = reply.send(self.acknowledge(&parameter, &by, clock()));
+            }
+            Input::Backfill { plan, from_ms, to_ms, packets, reply } => {
+                let packets: Vec<(u64, &[u8])> = packets.iter().map(|(t, p)| (*t, p.as_slice())).collect();
+                let result = self.writer.backfill(&plan, from_ms, to_ms, &packets).map_err(|e| e.to_string());
+                if let Err(error) = &result {
+                    tracing::error!(%error, from_ms, to_ms, "backfill slice refused");
+                }
+                let _ = reply.send(result);
             }
             Input::Tick | Input::Stop => {}
         }

@@ -61,6 +61,12 @@ pub fn archive_error(error: archive::ArchiveError) -> BackendError {
         archive::ArchiveError::BadLimit => {
             BackendError::BadRequest { field: "limit".into(), reason: error.to_string() }
         }
+        archive::ArchiveError::BadBuckets { .. } => {
+            BackendError::BadRequest { field: "buckets".into(), reason: error.to_string() }
+        }
+        archive::ArchiveError::BadRange { .. } => {
+            BackendError::BadRequest { field: "from".into(), reason: error.to_string() }
+        }
         other => BackendError::Internal(other.to_string()),
     }
 }

@@ -2,6 +2,7 @@
 //! or an earlier or later one the deployment has run) into a stream, at a chosen speed or as
 //! fast as the reader takes them. The realtime archive is not touched.
 
+use crate::ingest::Input;
 use crate::pattern::matches;
 use crate::platform::archive_error;
 use crate::{convert, Deployment};
@@ -32,9 +33,6 @@ pub fn start(deployment: &Arc<Deployment>, request: &ReplayRequest) -> Result<Li
             return Err(bad("speed", format!("{speed} is not a speed between 0 (exclusive) and {SPEED_MAX}")));
         }
     }
-    if request.backfill {
-        return Err(bad("backfill", "backfilling the realtime archive is not supported yet".into()));
-    }
     let plan = match &request.model_digest {
         None => deployment.plan.clone(),
         Some(digest) => {
@@ -51,7 +49,7 @@ pub fn start(deployment: &Arc<Deployment>, request: &ReplayRequest) -> Result<Li
     std::thread::Builder::new()
         .name(format!("replay {}", deployment.scope))
         .spawn(move || {
-            if let Err(error) = run(&deployment, &plan, &request, &tx) {
+            if let Err(error) = run(&deployment, plan, &request, &tx) {
                 let _ = tx.blocking_send(LiveMessage::Closed { reason: error.to_string() });
             }
         })
@@ -61,10 +59,12 @@ pub fn start(deployment: &Arc<Deployment>, request: &ReplayRequest) -> Result<Li
 
 fn run(
     deployment: &Deployment,
-    plan: &Plan,
+    plan_arc: Arc<Plan>,
     request: &ReplayRequest,
     tx: &mpsc::Sender<LiveMessage>,
 ) -> Result<(), BackendError> {
+    let plan = &*plan_arc;
+    let mut backfill = request.backfill.then(|| Backfill::new(plan_arc.clone(), request.from_ms));
     let mut processor = Processor::new(plan);
     let mut samples = Vec::new();
     let mut batch: Vec<SampleDto> = Vec::new();
@@ -107,21 +107,86 @@ fn run(
                 return Ok(());
             }
         }
+        if let Some(backfill) = &mut backfill {
+            backfill.page(deployment, &page.items, page.next.is_some(), request.to_ms)?;
+        }
         cursor = page.next;
         if cursor.is_none() {
             break;
         }
     }
     if send(tx, &mut batch) {
-        let _ = tx.blocking_send(LiveMessage::ReplayDone { units: n_units, samples: n_samples });
+        let backfilled = backfill.map_or(0, |b| b.added);
+        let _ = tx.blocking_send(LiveMessage::ReplayDone { units: n_units, samples: n_samples, backfilled });
     }
     Ok(())
 }
 
-/// Sends the batch; false when the reader is gone.
+/// Backfill: each page of archived units becomes one slice of time whose parameter samples
+/// the archive replaces, atomically, with those decoded by the replay's model. Slices cover
+/// the requested range without gaps or overlaps; units sharing the last millisecond of a page
+/// are carried into the next slice, so a millisecond is never split.
+struct Backfill {
+    plan: Arc<Plan>,
+    slice_from_ms: u64,
+    carry: Vec<(u64, Vec<u8>)>,
+    added: u64,
+}
+
+impl Backfill {
+    fn new(plan: Arc<Plan>, from_ms: u64) -> Self {
+        Backfill { plan, slice_from_ms: from_ms, carry: Vec::new(), added: 0 }
+    }
+
+    fn page(
+        &mut self,
+        deployment: &Deployment,
+        units: &[archive::StoredUnit],
+        more: bool,
+        to_ms: u64,
+    ) -> Result<(), BackendError> {
+        let mut packets = std::mem::take(&mut self.carry);
+        packets.extend(
+            units.iter().filter(|u| u.kind == tm::link::UnitKind::Packet).map(|u| (u.time_ms, u.bytes.clone())),
+        );
+        let slice_to_ms = match (more, units.last()) {
+            (true, Some(last)) => {
+                let split = packets.partition_point(|(time_ms, _)| *time_ms < last.time_ms);
+                self.carry = packets.split_off(split);
+                last.time_ms
+            }
+            _ => to_ms,
+        };
+        if slice_to_ms <= self.slice_from_ms {
+            self.carry.splice(0..0, packets);
+            return Ok(());
+        }
+        let (reply, answer) = std::sync::mpsc::channel();
+        let input = Input::Backfill {
+            plan: self.plan.clone(),
+            from_ms: self.slice_from_ms,
+            to_ms: slice_to_ms,
+            packets,
+            reply,
+        };
+        deployment.send_blocking(input).map_err(BackendError::Internal)?;
+        let report = answer
+            .recv_timeout(BACKFILL_SLICE_TIMEOUT)
+            .map_err(|_| BackendError::Internal("the ingest thread did not finish a backfill slice".into()))?
+            .map_err(|e| BackendError::Internal(format!("backfill failed (slices before it are applied): {e}")))?;
+        self.added += report.added;
+        self.slice_from_ms = slice_to_ms;
+        Ok(())
+    }
+}
+
+/// Longest wait for the ingest thread to apply one backfill slice.
+const BACKFILL_SLICE_TIMEOUT: Duration = Duration::from_secs(120);
+
 #[cfg(test)]
 mod tests;
 
+/// Sends the batch; false when the reader is gone.
 fn send(tx: &mpsc::Sender<LiveMessage>, batch: &mut Vec<SampleDto>) -> bool {
     if batch.is_empty() {
         return !tx.is_closed();

@@ -62,7 +62,7 @@ async fn replay_streams_json_lines_to_the_end() {
     assert_eq!(reply.headers[header::CONTENT_TYPE], "application/x-ndjson");
     expect![[r#"
         200 {"type":"samples","samples":[{"parameter":"BAT/V","time_ms":1000,"raw":1,"eng":1.0,"level":"normal","valid":true},{"parameter":"BAT/V","time_ms":2000,"raw":2,"eng":2.0,"level":"normal","valid":true}],"dropped":0}
-        {"type":"replay_done","units":2,"samples":2}
+        {"type":"replay_done","units":2,"samples":2,"backfilled":0}
     "#]]
     .assert_eq(&reply.to_string());
 }

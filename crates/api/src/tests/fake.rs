@@ -198,7 +198,7 @@ impl Backend for Fake {
         let samples: Vec<SampleDto> = samples.cloned().collect();
         let n_samples = samples.len() as u64;
         let _ = sender.try_send(LiveMessage::Samples { samples, dropped: 0 });
-        let _ = sender.try_send(LiveMessage::ReplayDone { units: n_samples, samples: n_samples });
+        let _ = sender.try_send(LiveMessage::ReplayDone { units: n_samples, samples: n_samples, backfilled: 0 });
         Ok(receiver)
     }
 

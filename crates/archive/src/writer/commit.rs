@@ -11,10 +11,10 @@ use crate::{ArchiveError, Pending, Stored};
 use rusqlite::{params, Connection, Statement};
 use std::path::Path;
 
-const INSERT_SEGMENT: &str = "INSERT INTO segments
+pub(super) const INSERT_SEGMENT: &str = "INSERT INTO segments
     (series_id, first_ms, last_ms, count, open, numeric, min, max, sum, blob)
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
-const UPDATE_SEGMENT: &str = "UPDATE segments SET
+pub(super) const UPDATE_SEGMENT: &str = "UPDATE segments SET
     series_id = ?1, first_ms = ?2, last_ms = ?3, count = ?4, open = ?5, numeric = ?6, min = ?7, max = ?8,
     sum = ?9, blob = ?10 WHERE id = ?11";
 const INSERT_BLOCK: &str = "INSERT INTO unit_blocks

@@ -1,10 +1,12 @@
 //! The archive's one writer: samples, units and records are buffered in memory (encoded as
 //! they come) and made durable together by `commit`, one SQLite transaction with fsync.
 
+mod backfill;
 mod commit;
 mod load;
 mod retention;
 mod series;
+mod slice;
 mod sync;
 mod units;
 
@@ -16,7 +18,7 @@ use crate::codec::alarms::AlarmIn;
 use crate::codec::block::UnitIn;
 use crate::records::level_code;
 use crate::records::{CommandRecord, EventRecord};
-use crate::{ArchiveError, ArchiveOptions, Pending, RetentionReport, Stored};
+use crate::{ArchiveError, ArchiveOptions, BackfillReport, Pending, RetentionReport, Stored};
 use model::AlarmLevel;
 use rusqlite::Connection;
 use series::{PlanCache, Series, SKIP, UNRESOLVED};
@@ -232,13 +234,48 @@ impl Writer {
     /// next commit tries again.
     pub fn commit(&mut self) -> Result<Stored, ArchiveError> {
         let stored = commit::commit(self)?;
+        self.sync_own()?;
+        Ok(stored)
+    }
+
+    /// Replaces the parameter samples of [from_ms, to_ms) by those decoded from `packets`
+    /// (reception time, packet bytes) with `plan`, in one transaction made durable before it
+    /// returns; raw units, events, alarms and commands are not touched.
+    ///
+    /// Every packet's time must lie in the range (else `PacketOutsideRange` naming the first
+    /// that does not) and the range must not be empty (else `BadRange`); then nothing changes.
+    /// What is pending is committed first. Then, in one transaction: every series loses its
+    /// samples in the range (segments inside are deleted, segments across an edge are written
+    /// again without them, an open segment touched becomes sealed and the next `packet` starts
+    /// a new one); the packets are decoded in order with a fresh `tm::Processor` (a packet
+    /// that does not decode is counted in `undecodable` and skipped) and their samples, in
+    /// time order, written as sealed segments of the series named as `packet` names them,
+    /// created when new. A series whose segments may then overlap in time is marked so, and
+    /// reads stay in time order. `Stored::samples` becomes the previous total less what was
+    /// removed plus what was added. On error the archive and this writer are as before the
+    /// transaction (what was pending stays committed). The plan cache of `packet` is left
+    /// alone: `plan` may be any model version.
+    pub fn backfill(
+        &mut self,
+        plan: &Plan,
+        from_ms: u64,
+        to_ms: u64,
+        packets: &[(u64, &[u8])],
+    ) -> Result<BackfillReport, ArchiveError> {
+        let report = backfill::backfill(self, plan, from_ms, to_ms, packets)?;
+        self.sync_own()?;
+        Ok(report)
+    }
+
+    /// Makes every commit so far durable with the writer's own syncer (made on first use).
+    fn sync_own(&mut self) -> Result<(), ArchiveError> {
         if self.own_syncer.is_none() {
             self.own_syncer = Some(self.syncer()?);
         }
         if let Some(syncer) = &mut self.own_syncer {
             syncer.sync()?;
         }
-        Ok(stored)
+        Ok(())
     }
 
     /// Commits like `commit` but returns before the disk has the data: the returned totals

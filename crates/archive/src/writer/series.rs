@@ -86,29 +86,7 @@ impl Series {
         if self.enc.count > 0 && time_ms < self.enc.last_ms {
             self.seal();
         }
-        let slice = |start: u32, len: u32| {
-            let start = start as usize;
-            packet.get(start..start.saturating_add(len as usize)).unwrap_or_default()
-        };
-        let raw = match sample.raw() {
-            RawValue::Unsigned(v) => RawIn::Unsigned(v),
-            RawValue::Signed(v) => RawIn::Signed(v),
-            RawValue::Float(v) => RawIn::Float(v),
-            RawValue::Bytes { start, len } => RawIn::Bytes(slice(start, len)),
-        };
-        let eng = match sample.eng() {
-            EngValue::Unsigned(v) => EngIn::Unsigned(v),
-            EngValue::Signed(v) => EngIn::Signed(v),
-            EngValue::Float(v) => EngIn::Float(v),
-            EngValue::Bool(b) => EngIn::Bool(b),
-            EngValue::Enum(index) => EngIn::Enum(index),
-            EngValue::UnknownEnum(v) => EngIn::UnknownEnum(v),
-            EngValue::Bytes { start, len } if self.text => EngIn::Text(slice(start, len)),
-            EngValue::Bytes { start, len } => EngIn::Bytes(slice(start, len)),
-            EngValue::Time(v) => EngIn::Time(v),
-            EngValue::Invalid => EngIn::Invalid,
-        };
-        let meta = level_code(sample.level) | if sample.valid() { 0 } else { 0x80 };
+        let (raw, eng, meta) = sample_inputs(sample, packet, self.text);
         self.enc.push(time_ms, raw, eng, meta);
         self.pending_samples += 1;
         if self.enc.count as usize >= segment_samples_max {
@@ -150,6 +128,36 @@ impl Series {
         let pending = self.sealed.iter().map(|s| s.first_ms).chain((self.enc.count > 0).then_some(self.enc.first_ms));
         pending.chain(self.first_ms).min()
     }
+}
+
+/// A sample's values as the segment encoder takes them (bytes cut from `packet`, empty past
+/// its end), and its meta byte: the level, with bit 7 set when the sample is invalid.
+#[inline]
+pub(super) fn sample_inputs<'a>(sample: &Sample, packet: &'a [u8], text: bool) -> (RawIn<'a>, EngIn<'a>, u8) {
+    let slice = |start: u32, len: u32| {
+        let start = start as usize;
+        packet.get(start..start.saturating_add(len as usize)).unwrap_or_default()
+    };
+    let raw = match sample.raw() {
+        RawValue::Unsigned(v) => RawIn::Unsigned(v),
+        RawValue::Signed(v) => RawIn::Signed(v),
+        RawValue::Float(v) => RawIn::Float(v),
+        RawValue::Bytes { start, len } => RawIn::Bytes(slice(start, len)),
+    };
+    let eng = match sample.eng() {
+        EngValue::Unsigned(v) => EngIn::Unsigned(v),
+        EngValue::Signed(v) => EngIn::Signed(v),
+        EngValue::Float(v) => EngIn::Float(v),
+        EngValue::Bool(b) => EngIn::Bool(b),
+        EngValue::Enum(index) => EngIn::Enum(index),
+        EngValue::UnknownEnum(v) => EngIn::UnknownEnum(v),
+        EngValue::Bytes { start, len } if text => EngIn::Text(slice(start, len)),
+        EngValue::Bytes { start, len } => EngIn::Bytes(slice(start, len)),
+        EngValue::Time(v) => EngIn::Time(v),
+        EngValue::Invalid => EngIn::Invalid,
+    };
+    let meta = level_code(sample.level) | if sample.valid() { 0 } else { 0x80 };
+    (raw, eng, meta)
 }
 
 /// Series indices by (parameter, element) for one plan, rebuilt when another plan is passed.

@@ -1,5 +1,6 @@
 //! The archive through its public API, on real SQLite files in temporary directories.
 
+mod backfill;
 mod paging;
 mod records;
 mod samples;

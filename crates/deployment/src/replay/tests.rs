@@ -48,7 +48,7 @@ async fn replay(platform: &Platform, request: ReplayRequest) -> Result<(Vec<Samp
     while let Some(message) = stream.recv().await {
         match message {
             LiveMessage::Samples { samples: more, .. } => samples.extend(more),
-            LiveMessage::ReplayDone { units, samples: n } => {
+            LiveMessage::ReplayDone { units, samples: n, .. } => {
                 assert_eq!(n as usize, samples.len());
                 return Ok((samples, units));
             }
@@ -125,6 +125,76 @@ async fn replay_through_any_model_version_the_deployment_ran_leaves_the_archive_
     assert!(
         matches!(replay(&platform, stopped).await, Err(BackendError::BadRequest { field, .. }) if field == "speed")
     );
+    platform.stop().await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backfill_replaces_the_archived_samples_of_the_range_with_the_new_models() {
+    let dir = test_utils::temp_dir("backfill");
+    let v1 = jpss_model();
+    let (v2, _) = recalibrated(v1.clone());
+    let d2 = v2.digest().unwrap().to_string();
+    // Version 2 must have run in this deployment to be chosen by digest: run it first, empty.
+    let first = Deployment::start(spec(&dir, v2), ticking_clock()).await.unwrap();
+    first.stop().await;
+    drop(first);
+    let deployment = Deployment::start(spec(&dir, v1), ticking_clock()).await.unwrap();
+    let address = deployment.bound[0];
+    let packets = jpss_packets();
+    tokio::task::spawn_blocking(move || {
+        let mut stream = std::net::TcpStream::connect(address).unwrap();
+        packets[..2500].iter().for_each(|p| stream.write_all(p).unwrap());
+    })
+    .await
+    .unwrap();
+    let start = std::time::Instant::now();
+    while deployment.status().stored.units < 2500 {
+        assert!(start.elapsed().as_secs() < 30, "2500 units not stored within 30 s");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let platform = Platform::new(vec![deployment]);
+    let scope = platform.iter().next().unwrap().scope.clone();
+    let archived = |platform: &Platform| {
+        tokio::task::block_in_place(|| {
+            let mut all = Vec::new();
+            let mut cursor = None;
+            loop {
+                let query = api::wire::RangeQuery {
+                    parameters: platform.parameters(&scope, None).unwrap().into_iter().map(|p| p.name).collect(),
+                    from_ms: 0,
+                    to_ms: u64::MAX,
+                    cursor,
+                    limit: 100_000,
+                };
+                let page = platform.range(&scope, &query).unwrap();
+                all.extend(page.items);
+                match page.next {
+                    Some(next) => cursor = Some(next),
+                    None => return all,
+                }
+            }
+        })
+    };
+    let before = archived(&platform);
+    let (replayed_v1, _) = replay(&platform, request(None)).await.unwrap();
+    let backfill = ReplayRequest { backfill: true, ..request(Some(d2.clone())) };
+    let (replayed_v2, units) = replay(&platform, backfill).await.unwrap();
+    assert_eq!(units, 2500);
+    let after = archived(&platform);
+    assert_eq!(before.len(), after.len(), "as many samples as before: replaced, not added");
+    assert_eq!(before.len(), replayed_v1.len());
+    let key = |s: &SampleDto| (s.time_ms, s.parameter.clone(), s.raw.to_string(), s.eng.to_string());
+    let sorted = |mut samples: Vec<(u64, String, String, String)>| {
+        samples.sort();
+        samples
+    };
+    assert_eq!(
+        sorted(after.iter().map(key).collect()),
+        sorted(replayed_v2.iter().map(key).collect()),
+        "the archive now holds what version 2 decodes"
+    );
+    assert_ne!(sorted(before.iter().map(key).collect()), sorted(after.iter().map(key).collect()));
     platform.stop().await;
     let _ = std::fs::remove_dir_all(&dir);
 }
