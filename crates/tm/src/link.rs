@@ -275,7 +275,11 @@ impl<'p> Link<'p> {
                 sink.unit(&ReceivedUnit { kind, offset, reception_ms, bytes: packet, invalid: None });
                 sink.packet(reception_ms, container, packet, &self.samples);
                 for sample in &self.samples {
-                    let min_violations = self.plan.min_violations(sample.parameter);
+                    // Only an out-of-limits sample can raise an alarm: skip the type lookup otherwise.
+                    let min_violations = match sample.level {
+                        model::AlarmLevel::Normal => 1,
+                        _ => self.plan.min_violations(sample.parameter),
+                    };
                     if let Some(change) = alarms.observe(sample.parameter, sample.level, min_violations, reception_ms) {
                         sink.alarm(&change);
                     }
