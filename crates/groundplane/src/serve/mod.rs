@@ -86,7 +86,9 @@ async fn serve(config: ServerConfig, base: &Path, demo_from: Option<PathBuf>) ->
     if let Some(real_dir) = demo_from {
         demo::feed(&real_dir, &platform)?;
     }
-    let router = api::router(platform.clone(), gate(&config.auth)?);
+    // Request ids carry the start time, so that ids in logs differ across restarts.
+    let options = api::RouterOptions { request_id_prefix: format!("{:x}-", now_ms()), ..api::RouterOptions::default() };
+    let router = api::router_with_options(platform.clone(), gate(&config.auth)?, options);
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .with_context(|| format!("listening on {}", config.listen))?;
