@@ -114,7 +114,8 @@ pub fn stored_value(value: archive::StoredValue) -> Value {
         archive::StoredValue::Float(v) | archive::StoredValue::Time(v) => float(v),
         archive::StoredValue::Bool(b) => Value::Bool(b),
         archive::StoredValue::Enum { label, .. } => Value::String(label),
-        archive::StoredValue::Text(text) => Value::String(text),
+        // As live samples show text: without the NUL padding of fixed-size fields.
+        archive::StoredValue::Text(text) => Value::String(text.trim_end_matches('\0').to_string()),
         archive::StoredValue::Bytes(bytes) => Value::String(hex(&bytes)),
         archive::StoredValue::Invalid => Value::Null,
     }
