@@ -28,7 +28,7 @@ impl Digest {
 
     /// The lowercase hex form without the `sha256:` prefix.
     pub fn hex(&self) -> String {
-        self.0.iter().map(|byte| format!("{byte:02x}")).collect()
+        crate::hex(&self.0)
     }
 
     /// The first 12 hex digits, for humans.

@@ -4,7 +4,9 @@
 //! process environment, and holds no domain logic beyond parsing and printing its words.
 
 mod digest;
+mod hex;
 mod scope;
 
 pub use digest::{Digest, DigestError};
+pub use hex::hex;
 pub use scope::{Env, EnvError, MissionSlug, Scope, SlugError};

@@ -3,7 +3,6 @@
 use api::wire::{AlarmDto, EventDto, SampleDto};
 use model::AlarmLevel;
 use serde_json::Value;
-use std::fmt::Write as _;
 use tm::alarms::AlarmChange;
 use tm::{EngValue, ParamId, Plan, RawValue, Sample};
 
@@ -26,14 +25,7 @@ pub fn level_name(level: AlarmLevel) -> &'static str {
     }
 }
 
-/// Bytes as lowercase hex.
-pub fn hex(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for byte in bytes {
-        let _ = write!(out, "{byte:02x}");
-    }
-    out
-}
+pub use base::hex;
 
 fn slice(packet: &[u8], start: u32, len: u32) -> &[u8] {
     packet.get(start as usize..(start as usize).saturating_add(len as usize)).unwrap_or(&[])

@@ -1,6 +1,7 @@
 //! Writing decoded units as CSV rows or JSON Lines.
 
 use super::Format;
+use base::hex;
 use model::AlarmLevel;
 use std::io::Write;
 use tm::{EngValue, Plan, RawValue, Sample};
@@ -33,10 +34,6 @@ fn alarm_text(sample: &Sample) -> &'static str {
     } else {
         "invalid"
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn slice(packet: &[u8], start: u32, len: u32) -> &[u8] {

@@ -1,6 +1,7 @@
 //! Verification stages of a sent command: which to wait for, until when, and what came.
 
 use super::{State, ACCEPTANCE_WINDOW_MS, COMPLETION_WINDOW_MS};
+use base::hex;
 use model::{CheckWindow, Verifier, VerifierStage, WindowAnchor};
 use tm::pus::{VerificationReport, VerificationStage};
 
@@ -231,8 +232,4 @@ impl Verification {
             format!("no {} report within {} ms of {anchor}", stage_name(expectation.stage), expectation.window.stop_ms);
         Some(Step { state: State::TimedOut, detail, finished: true })
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
 }

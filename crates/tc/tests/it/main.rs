@@ -33,9 +33,7 @@ pub(crate) fn mib_model() -> model::MissionModel {
     model_import::import(SourceKind::Mib, &files).unwrap_or_else(|report| panic!("{report}")).model
 }
 
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|byte| format!("{byte:02x}")).collect()
-}
+pub(crate) use base::hex;
 
 pub(crate) fn unhex(text: &str) -> Vec<u8> {
     (0..text.len()).step_by(2).map(|idx| u8::from_str_radix(&text[idx..idx + 2], 16).expect("hex")).collect()
