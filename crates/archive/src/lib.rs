@@ -24,7 +24,7 @@ pub use records::{
     Bucket, CommandRecord, EventRecord, EventSeverity, Page, SeriesInfo, StoredAlarm, StoredSample, StoredUnit,
     StoredValue, UnitKind,
 };
-pub use writer::{Syncer, Writer, CHECKPOINT_WAL_BYTES};
+pub use writer::{series_name, Syncer, Writer, CHECKPOINT_WAL_BYTES};
 
 use std::path::Path;
 

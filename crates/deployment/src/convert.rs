@@ -6,12 +6,7 @@ use serde_json::Value;
 use tm::alarms::AlarmChange;
 use tm::{EngValue, ParamId, Plan, RawValue, Sample};
 
-/// The name a sample is archived and streamed under: the parameter's name, with `[element]`
-/// for a member or element other than the first.
-pub fn series_name(plan: &Plan, parameter: ParamId, element: u32) -> Option<String> {
-    let name = &plan.parameter(parameter)?.name;
-    Some(if element == 0 { name.to_string() } else { format!("{name}[{element}]") })
-}
+pub use archive::series_name;
 
 /// The wire name of an alarm level.
 pub fn level_name(level: AlarmLevel) -> &'static str {

@@ -104,7 +104,7 @@ fn decode_packets(
         report.packets += 1;
         for sample in &samples {
             let slot = *by_slot.entry((sample.parameter.0, sample.element)).or_insert_with(|| {
-                let name = series_name(plan, sample)?;
+                let name = series_name(plan, sample.parameter, sample.element)?;
                 Some(*by_name.entry(name.clone()).or_insert_with(|| {
                     let text = plan.parameter(sample.parameter).is_some_and(|info| info.text);
                     collected.push(Collected { name, labels: labels(plan, sample), text, samples: Vec::new() });

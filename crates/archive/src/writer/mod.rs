@@ -11,6 +11,7 @@ mod sync;
 mod units;
 
 pub(crate) use load::{open, read_totals};
+pub use series::series_name;
 pub use sync::{Syncer, CHECKPOINT_WAL_BYTES};
 pub(crate) use units::{apid_of, kind_from_code, BLOCK_SPAN_MS_MAX};
 
@@ -132,7 +133,7 @@ impl Writer {
     /// Looks up (or creates) the series of a sample under `plan` and caches it.
     #[cold]
     fn resolve(&mut self, plan: &Plan, sample: &Sample) -> u32 {
-        let Some(name) = series::series_name(plan, sample) else {
+        let Some(name) = series::series_name(plan, sample.parameter, sample.element) else {
             self.cache.set(sample, SKIP);
             return SKIP;
         };

@@ -204,11 +204,12 @@ impl PlanCache {
     }
 }
 
-/// The series name of a sample: the parameter's qualified name, with `[element]` for the
-/// members and elements of aggregates and arrays; `None` for slots the plan does not name.
-pub(super) fn series_name(plan: &Plan, sample: &Sample) -> Option<String> {
-    let info = plan.parameter(sample.parameter)?;
-    Some(if sample.element == 0 { info.name.to_string() } else { format!("{}[{}]", info.name, sample.element) })
+/// The series a value is archived (and streamed) under: the parameter's qualified name, with
+/// `[element]` for the members and elements of aggregates and arrays other than the first;
+/// `None` for slots the plan does not name.
+pub fn series_name(plan: &Plan, parameter: tm::ParamId, element: u32) -> Option<String> {
+    let info = plan.parameter(parameter)?;
+    Some(if element == 0 { info.name.to_string() } else { format!("{}[{element}]", info.name) })
 }
 
 /// The enumeration labels of a parameter's type, by index.
