@@ -20,4 +20,4 @@ pub use demux::{DemuxConfig, FrameDemux, FrameEvent};
 pub use frame::{Clcw, FrameConfig, FrameError, TmFrame, TmFrameHeader, FRAME_LEN_MAX};
 pub use nctrs::{NctrsTmHeader, NCTRS_TM_HEADER_LEN};
 pub use packet::{PacketError, PacketHeader, PacketType, IDLE_APID, PACKET_HEADER_LEN, PACKET_LEN_MAX};
-pub use splitter::{PacketSplitter, SplitterConfig, Unit};
+pub use splitter::{whole_packets, PacketSplitter, SplitterConfig, Unit};

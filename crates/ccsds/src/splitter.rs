@@ -108,6 +108,19 @@ impl PacketSplitter {
     }
 }
 
+/// The whole packets of a capture of plain packets back to back (no prefix), in order;
+/// anything that is not a whole packet is left out (for replaying captures, not for links,
+/// which must keep every byte).
+pub fn whole_packets(bytes: &[u8]) -> Vec<&[u8]> {
+    let mut packets = Vec::new();
+    PacketSplitter::new(SplitterConfig { prefix_len: 0 }).split(bytes, |unit| {
+        if let Unit::Packet { bytes, .. } = unit {
+            packets.push(bytes);
+        }
+    });
+    packets
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

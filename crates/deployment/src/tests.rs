@@ -20,12 +20,7 @@ pub fn jpss_plan() -> tm::Plan {
 /// The 7,200 JPSS-1 packets of the real capture.
 pub fn jpss_packets() -> Vec<Vec<u8>> {
     let bytes = std::fs::read(real(JPSS_DATA)).unwrap();
-    let mut packets = Vec::new();
-    ccsds::PacketSplitter::new(ccsds::SplitterConfig { prefix_len: 0 }).split(&bytes, |unit| {
-        if let ccsds::Unit::Packet { bytes, .. } = unit {
-            packets.push(bytes.to_vec());
-        }
-    });
+    let packets: Vec<Vec<u8>> = ccsds::whole_packets(&bytes).into_iter().map(<[u8]>::to_vec).collect();
     assert_eq!(packets.len(), 7200);
     packets
 }

@@ -82,7 +82,7 @@ pub fn feed(real_dir: &Path, platform: &deployment::Platform) -> anyhow::Result<
         let Some(deployment) = platform.get(&scope) else { continue };
         let Some(address) = deployment.bound.first().copied() else { continue };
         let bytes = std::fs::read(real_dir.join(capture))?;
-        let packets = split(&bytes);
+        let packets: Vec<Vec<u8>> = ccsds::whole_packets(&bytes).into_iter().map(<[u8]>::to_vec).collect();
         tracing::info!(deployment = %scope, packets = packets.len(), %address, "demo: replaying a capture in a loop");
         let period = Duration::from_secs_f64(1.0 / f64::from(demo.packets_per_s.max(1)));
         match demo.transport {
@@ -91,18 +91,6 @@ pub fn feed(real_dir: &Path, platform: &deployment::Platform) -> anyhow::Result<
         };
     }
     Ok(())
-}
-
-/// The packets of a capture (plain packets back to back).
-fn split(bytes: &[u8]) -> Vec<Vec<u8>> {
-    let mut packets = Vec::new();
-    let mut splitter = ccsds::PacketSplitter::new(ccsds::SplitterConfig { prefix_len: 0 });
-    splitter.split(bytes, |unit| {
-        if let ccsds::Unit::Packet { bytes, .. } = unit {
-            packets.push(bytes.to_vec());
-        }
-    });
-    packets
 }
 
 async fn udp(packets: Vec<Vec<u8>>, address: SocketAddr, period: Duration) {

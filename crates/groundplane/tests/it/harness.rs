@@ -103,14 +103,7 @@ impl Drop for TempDir {
 /// The packets of a real capture.
 pub fn packets(relative: &str) -> Vec<Vec<u8>> {
     let bytes = std::fs::read(test_utils::real(relative)).unwrap();
-    let mut packets = Vec::new();
-    let mut at = 0;
-    while at + 6 <= bytes.len() {
-        let len = 7 + usize::from(u16::from_be_bytes([bytes[at + 4], bytes[at + 5]]));
-        packets.push(bytes[at..at + len].to_vec());
-        at += len;
-    }
-    packets
+    ccsds::whole_packets(&bytes).into_iter().map(<[u8]>::to_vec).collect()
 }
 
 pub const JPSS_MODEL: &str = "lasp-space_packet_parser/jpss/jpss1_geolocation_xtce_v1.xml";

@@ -188,14 +188,7 @@ fn scenario_events_come_at_their_time() {
 #[test]
 fn satrs_capture_commands_are_answered() {
     let bytes = std::fs::read(test_utils::real("satrs-example-capture/tc_sent.bin")).expect("capture");
-    let mut splitter = ccsds::PacketSplitter::new(ccsds::SplitterConfig { prefix_len: 0 });
-    let mut tcs = Vec::new();
-    splitter.split(&bytes, |unit| {
-        if let ccsds::Unit::Packet { bytes, .. } = unit {
-            tcs.push(bytes.to_vec());
-        }
-    });
-    splitter.finish(&[], |_| {});
+    let tcs = ccsds::whole_packets(&bytes);
     assert_eq!(tcs.len(), 4);
     let mut sim = simulator("");
     let mut lines = String::new();
