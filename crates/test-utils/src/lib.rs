@@ -42,3 +42,26 @@ pub fn temp_dir(label: &str) -> PathBuf {
 }
 
 pub mod http;
+
+/// The files of the Yamcs XTCE PUS example that import: `pus20.xml` is a draft with undefined
+/// references, and `landing.xml` needs it.
+pub const PUS_EXAMPLE: (&str, [&str; 7]) =
+    ("yamcs/examples-pus-mdb", ["dt.xml", "pus.xml", "pus5.xml", "pus11.xml", "pus17.xml", "pus19.xml", "pus23.xml"]);
+
+/// The SpacePy test MIB's tables.
+pub const SPACEPY_MIB: (&str, [&str; 9]) = (
+    "spacepylibrary/mib-ascii",
+    ["ccf.dat", "cdf.dat", "cpc.dat", "pcf.dat", "pic.dat", "pid.dat", "plf.dat", "tpcf.dat", "vpd.dat"],
+);
+
+/// Files of a folder of the real material, as (path relative to it, bytes).
+pub fn real_files(dir: &str, names: &[&str]) -> Vec<(String, Vec<u8>)> {
+    names
+        .iter()
+        .map(|name| {
+            let relative = format!("{dir}/{name}");
+            let bytes = std::fs::read(real(&relative)).expect("reading real material");
+            (relative, bytes)
+        })
+        .collect()
+}

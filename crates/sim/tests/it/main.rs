@@ -10,29 +10,19 @@ use sim::{PusTmLayout, SimConfig};
 
 /// Loads files of a folder of the real material.
 pub(crate) fn load(dir: &str, names: &[&str]) -> Vec<SourceFile> {
-    names
-        .iter()
-        .map(|name| {
-            let relative = format!("{dir}/{name}");
-            let bytes = std::fs::read(test_utils::real(&relative)).expect("reading real material");
-            SourceFile::new(relative, bytes)
-        })
-        .collect()
+    test_utils::real_files(dir, names).into_iter().map(|(path, bytes)| SourceFile::new(path, bytes)).collect()
 }
 
-/// The XTCE PUS example. pus20.xml is a draft with undefined references and does not import,
-/// and landing.xml is left out as in the `tc` tests.
+/// The XTCE PUS example (the files that import: see `test_utils::PUS_EXAMPLE`).
 pub(crate) fn pus_model() -> model::MissionModel {
-    let names = ["dt.xml", "pus.xml", "pus5.xml", "pus11.xml", "pus17.xml", "pus19.xml", "pus23.xml"];
-    let files = load("yamcs/examples-pus-mdb", &names);
-    model_import::import(SourceKind::Xtce, &files).unwrap_or_else(|report| panic!("{report}")).model
+    let (dir, names) = test_utils::PUS_EXAMPLE;
+    model_import::import(SourceKind::Xtce, &load(dir, &names)).unwrap_or_else(|report| panic!("{report}")).model
 }
 
 /// The SpacePy test MIB.
 pub(crate) fn mib_model() -> model::MissionModel {
-    let names = ["ccf.dat", "cdf.dat", "cpc.dat", "pcf.dat", "pic.dat", "pid.dat", "plf.dat", "tpcf.dat", "vpd.dat"];
-    let files = load("spacepylibrary/mib-ascii", &names);
-    model_import::import(SourceKind::Mib, &files).unwrap_or_else(|report| panic!("{report}")).model
+    let (dir, names) = test_utils::SPACEPY_MIB;
+    model_import::import(SourceKind::Mib, &load(dir, &names)).unwrap_or_else(|report| panic!("{report}")).model
 }
 
 /// The Yamcs PUS example's header: type at byte 7, subtype 8, counter 9–10, destination
