@@ -6,8 +6,10 @@ mod cli;
 mod clock;
 mod demo;
 mod load;
+mod procedure_cmd;
 mod render;
 mod serve;
+mod sim_cmd;
 mod tm_cmd;
 
 use clap::{Parser, Subcommand};
@@ -47,6 +49,13 @@ enum Command {
         #[command(subcommand)]
         command: cli::ModelCommand,
     },
+    /// Run a spacecraft simulator generated from a mission model, on UDP or TCP links.
+    Sim(sim_cmd::SimArgs),
+    /// Test procedures: run them against a deployment, report JUnit XML.
+    Procedure {
+        #[command(subcommand)]
+        command: procedure_cmd::ProcedureCommand,
+    },
 }
 
 fn main() -> ExitCode {
@@ -57,6 +66,8 @@ fn main() -> ExitCode {
         Command::Bench { command } => bench::run(command),
         Command::Tm { command } => tm_cmd::run(command),
         Command::Serve(args) => serve::run(args),
+        Command::Sim(args) => sim_cmd::run(args),
+        Command::Procedure { command } => procedure_cmd::run(command),
     };
     match result {
         Ok(code) => code,

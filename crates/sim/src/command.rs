@@ -1,5 +1,5 @@
 //! Answering telecommands: PUS 1 verification reports, PUS 17 ping, PUS 3 housekeeping
-//! switching, and the scenario's rejections and delays.
+//! switching, PUS 11 scheduling (in `schedule`), and the scenario's rejections and delays.
 
 use crate::packet::{be_bytes, pus_packet};
 use crate::scenario::RejectTarget;
@@ -10,7 +10,8 @@ use model::{MissionModel, QualifiedName};
 pub const FAILURE_MALFORMED: u64 = 1;
 /// Failure code of a well-formed telecommand the model does not define.
 pub const FAILURE_UNKNOWN_COMMAND: u64 = 2;
-/// Failure code (start of execution) of application data the simulator cannot read.
+/// Failure code of application data the simulator cannot read: at the start of execution of
+/// TC[3,5]/TC[3,6], at acceptance of a TC[11,4] (its layout, or a request it schedules).
 pub const FAILURE_INVALID_DATA: u64 = 3;
 
 /// A command of the model, by its PUS identification.
@@ -56,7 +57,9 @@ pub(crate) fn known_commands(model: &MissionModel) -> Vec<KnownCommand> {
 
 impl Simulator {
     /// Answers one telecommand: verification reports for the stages its ack flags ask for
-    /// (failures always), TM[17,2] for a ping, housekeeping switched by TC[3,5]/TC[3,6].
+    /// (failures always), TM[17,2] for a ping, housekeeping switched by TC[3,5]/TC[3,6],
+    /// the time-based schedule run by TC[11,1] to TC[11,4] (activities released by a later
+    /// `tick`; see `scheduled`).
     /// Bytes that are no PUS-C telecommand get an acceptance failure when a request id can
     /// be read (four bytes of a telecommand header), and nothing otherwise. With a scenario
     /// verification delay, the reports come from a later `tick`.
@@ -80,7 +83,7 @@ impl Simulator {
         let known = (self.commands.iter().filter(same_type).find(|c| c.apid.is_none_or(|a| a == apid)))
             .or_else(|| self.commands.iter().find(same_type))
             .map(|c| c.name.clone());
-        let builtin = matches!((service, subtype), (17, 1) | (3, 5) | (3, 6));
+        let builtin = matches!((service, subtype), (17, 1) | (3, 5) | (3, 6) | (11, 1..=4));
         let rejected = self.scenario.rejects.iter().find(|r| match &r.target {
             RejectTarget::Command(name) => known.as_ref() == Some(name),
             RejectTarget::Pus { service: s, subtype: t } => (*s, *t) == (service, subtype),
@@ -93,6 +96,10 @@ impl Simulator {
         if let Some(code) = failure {
             let report = self.verification(apid, request, 2, Some(code), now_ms);
             self.send(report, now_ms, &mut out);
+            return out;
+        }
+        if service == tc::pus11::SERVICE && (1..=4).contains(&subtype) {
+            self.time_based_schedule(&tc, request, now_ms, &mut out);
             return out;
         }
         let wants = |bit: u8| tc.ack_flags & bit != 0;
@@ -154,7 +161,14 @@ impl Simulator {
     }
 
     /// A TM[1,subtype] report about the request `request` (its first four bytes).
-    fn verification(&mut self, apid: u16, request: &[u8], subtype: u8, failure: Option<u64>, now_ms: u64) -> Vec<u8> {
+    pub(crate) fn verification(
+        &mut self,
+        apid: u16,
+        request: &[u8],
+        subtype: u8,
+        failure: Option<u64>,
+        now_ms: u64,
+    ) -> Vec<u8> {
         let mut source = request.to_vec();
         if let Some(code) = failure {
             source.extend(be_bytes(code, self.config.pus.failure_code_len));
@@ -165,7 +179,7 @@ impl Simulator {
     }
 
     /// Sends a verification report now, or holds it for the scenario's delay.
-    fn send(&mut self, report: Vec<u8>, now_ms: u64, out: &mut Vec<Vec<u8>>) {
+    pub(crate) fn send(&mut self, report: Vec<u8>, now_ms: u64, out: &mut Vec<Vec<u8>>) {
         let delay = self.scenario.verification_delay_ms;
         if delay == 0 {
             out.push(report);

@@ -55,6 +55,10 @@ pub struct Simulator {
     pub(crate) overrides: BTreeMap<QualifiedName, f64>,
     /// Reports held by a verification delay: (due time, packet), in due order.
     pub(crate) held: Vec<(u64, Vec<u8>)>,
+    /// The PUS 11 time-based schedule, in release order.
+    // Invariant: sorted by release time, at most `SCHEDULE_MAX` activities.
+    pub(crate) schedule: Vec<crate::schedule::Activity>,
+    pub(crate) schedule_enabled: bool,
 }
 
 impl Simulator {
@@ -102,6 +106,8 @@ impl Simulator {
             actions_done: 0,
             overrides: BTreeMap::new(),
             held: Vec::new(),
+            schedule: Vec::new(),
+            schedule_enabled: true,
         })
     }
 
@@ -143,9 +149,10 @@ impl Simulator {
         self.streams.iter().find(|s| &s.layout.container == container).map(|s| s.enabled)
     }
 
-    /// The packets due at `now_ms`: scenario events, held reports that are due, and each
-    /// enabled container whose period has come (at most one packet per container per call).
-    /// Drops and corruption apply to the periodic packets only.
+    /// The packets due at `now_ms`: scenario events, what the scheduled activities due answer
+    /// (executed as telecommands received now), held reports that are due, and each enabled
+    /// container whose period has come (at most one packet per container per call). Drops and
+    /// corruption apply to the periodic packets only.
     pub fn tick(&mut self, now_ms: u64) -> Vec<Vec<u8>> {
         self.tick_emitted(now_ms).into_iter().map(|emitted| emitted.bytes).collect()
     }
@@ -172,6 +179,8 @@ impl Simulator {
                 }
             }
         }
+        let released = self.release_due(now_ms);
+        out.extend(released.into_iter().map(|bytes| Emitted { container: None, bytes }));
         let due = self.held.iter().take_while(|(at, _)| *at <= now_ms).count();
         out.extend(self.held.drain(..due).map(|(_, bytes)| Emitted { container: None, bytes }));
         for idx in 0..self.streams.len() {

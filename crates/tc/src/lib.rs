@@ -9,3 +9,5 @@ pub mod encode;
 pub mod frame;
 pub mod lifecycle;
 pub mod pus;
+pub mod pus11;
+pub mod request;

@@ -7,14 +7,22 @@
 //! the queue, and only the history keeps it. Time comes in as `now_ms` on every call; event
 //! times never go backwards, even when `now_ms` does (they stay at the latest time seen).
 //!
-//! Verification stages come from PUS service 1 reports, matched by request id, with a window
-//! per expected stage ([`expected_stages`]); [`Queue::tick`] times out stages whose window has
-//! closed and hazardous commands whose approval did not come in time.
+//! Verification stages ([`expected_stages`]) pass by PUS service 1 reports, matched by
+//! request id ([`Queue::report`]); by a service's reply, such as TM[17,2] for TC[17,1]
+//! ([`Queue::service_reply`]); or by telemetry, per the model's verifiers with criteria or
+//! parameter changes ([`Queue::telemetry`]). Each has a window; [`Queue::tick`] times out
+//! stages whose window has closed and hazardous commands whose approval did not come in time.
+//!
+//! A command scheduled on board ([`Scheduled`]: sent inside a TC[11,4]) is verified twice:
+//! the wrapper's reports say it is in the on-board schedule, then the reports naming the
+//! inner request id, and telemetry, say it executed, with windows from its on-board release.
 
 mod queue;
 mod stages;
+mod telemetry;
 #[cfg(test)]
 mod tests;
+mod verification;
 mod verify;
 
 use base::Digest;
@@ -23,7 +31,10 @@ use std::fmt;
 use tm::pus::RequestId;
 
 pub use queue::{CommandStatus, Queue, ReportMatch};
-pub use stages::{expected_stages, Expectation, StageOutcome, StageStatus};
+pub use stages::{
+    expected_for_pus_tc, expected_reply, expected_stages, Evidence, Expectation, StageOutcome, StageStatus,
+};
+pub use telemetry::{TelemetryCheck, TelemetryValue};
 
 /// How long after its request a hazardous command may be approved; after that it is rejected.
 pub const APPROVAL_VALID_MS: u64 = 10 * 60 * 1000;
@@ -64,8 +75,32 @@ pub struct Command {
     pub request_id: RequestId,
     /// For a time-tagged command: not sent before this time.
     pub release_at_ms: Option<u64>,
-    /// The verification stages to wait for, in order ([`expected_stages`] builds them).
+    /// The verification stages to wait for, in order ([`expected_stages`] builds them). For
+    /// a command scheduled on board: those of the inner command, from its on-board release.
     pub expected: Vec<Expectation>,
+    /// For a command sent inside a TC[11,4] to execute on board later: the inner command.
+    /// `bytes` and `request_id` are then the wrapper's. `None` for a command executed as sent.
+    pub scheduled: Option<Scheduled>,
+}
+
+/// The inner command of a TC[11,4] (insert activities into the on-board schedule). The
+/// wrapper goes out as soon as it is released: leave `Command::release_at_ms` `None` unless
+/// the TC[11,4] itself should wait on the ground.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scheduled {
+    /// The inner telecommand's request id, which the on-board execution's reports name.
+    pub inner_request_id: RequestId,
+    /// When the spacecraft releases it, on the queue's clock (the `now_ms` of its calls).
+    pub release_at_ms: u64,
+    /// The wrapper's stages: its reports say the command is in the on-board schedule.
+    pub wrapper_expected: Vec<Expectation>,
+}
+
+impl Scheduled {
+    /// The inner command, with the wrapper's stages from its PUS ack flags.
+    pub fn new(inner_request_id: RequestId, release_at_ms: u64, wrapper_ack_flags: u8) -> Self {
+        Scheduled { inner_request_id, release_at_ms, wrapper_expected: expected_stages(Some(wrapper_ack_flags), &[]) }
+    }
 }
 
 impl Command {
@@ -163,6 +198,8 @@ pub enum LifecycleError {
     DuplicateId { id: CommandId },
     #[error("command {id}: request id {request:?} is already used by live command {other}")]
     DuplicateRequest { id: CommandId, request: RequestId, other: CommandId },
+    #[error("command {id}: its scheduled inner command has the wrapper's own request id {request:?}")]
+    InnerRequestIsWrapper { id: CommandId, request: RequestId },
     #[error("command {id}: the queue already holds {len} live commands, the most it may")]
     QueueFull { id: CommandId, len: usize },
     #[error("command {id}: not in the queue (unknown, or finished)")]

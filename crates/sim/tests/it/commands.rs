@@ -6,13 +6,13 @@ use proptest::prelude::*;
 use sim::{Scenario, Simulator};
 use tm::pus::{report, PusReport};
 
-fn simulator(scenario: &str) -> Simulator {
+pub(crate) fn simulator(scenario: &str) -> Simulator {
     let scenario = Scenario::parse(scenario).expect("scenario");
     Simulator::new(&pus_model(), pus_config()).expect("simulator").with_scenario(scenario).expect("scenario applies")
 }
 
 /// One line per packet: its PUS type and what `tm::pus::report` reads of it.
-fn describe(simulator: &Simulator, packets: &[Vec<u8>]) -> String {
+pub(crate) fn describe(simulator: &Simulator, packets: &[Vec<u8>]) -> String {
     let layout = simulator.pus_layout();
     packets
         .iter()

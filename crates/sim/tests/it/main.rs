@@ -3,6 +3,8 @@
 //! built with `tc` and the sat-rs capture's are answered with reports `tm::pus` reads.
 
 mod commands;
+mod peer;
+mod schedule;
 mod telemetry;
 
 use model_import::{SourceFile, SourceKind};

@@ -1,12 +1,13 @@
 //! One deployment's live commands: submission, approval, release, sending, verification.
 
-use super::stages::Verification;
+use super::telemetry::Values;
+use super::verification::{Role, Verification};
 use super::{
     needs_approval, Command, CommandId, HistoryEvent, LifecycleError, ReleaseMode, StageStatus, State,
     APPROVAL_VALID_MS, QUEUE_LEN_MAX,
 };
 use base::Digest;
-use tm::pus::VerificationReport;
+use tm::pus::{RequestId, VerificationReport};
 
 /// The live commands of one deployment, in the order they were requested.
 #[derive(Clone, Debug)]
@@ -27,8 +28,36 @@ pub(super) struct Entry {
     pub(super) requested_ms: u64,
     /// When and in which order it was released: the sending order.
     released: Option<(u64, u64)>,
-    /// Present once sent.
+    /// Present once sent: the command's expectations (for one scheduled on board, those of
+    /// its on-board execution).
     pub(super) verification: Option<Verification>,
+    /// Present once sent, for a command scheduled on board: the TC[11,4]'s expectations.
+    pub(super) schedule: Option<Verification>,
+    /// When it was sent.
+    pub(super) sent_ms: Option<u64>,
+}
+
+impl Entry {
+    /// The request ids reports about it name: its own, and the inner command's.
+    pub(super) fn request_ids(&self) -> impl Iterator<Item = RequestId> + '_ {
+        std::iter::once(self.command.request_id)
+            .chain(self.command.scheduled.as_ref().map(|scheduled| scheduled.inner_request_id))
+    }
+
+    /// Whether every expectation passed.
+    pub(super) fn is_done(&self) -> bool {
+        self.verifications().all(Verification::is_done)
+    }
+
+    /// What it still waits for.
+    pub(super) fn pending_labels(&self) -> Vec<String> {
+        self.verifications().flat_map(Verification::pending_labels).collect()
+    }
+
+    /// The verifications of a sent command: the schedule's first.
+    pub(super) fn verifications(&self) -> impl Iterator<Item = &Verification> {
+        self.schedule.iter().chain(self.verification.iter())
+    }
 }
 
 /// A command in the queue, for display.
@@ -84,8 +113,14 @@ impl Queue {
         if self.find(id).is_some() {
             return Err(LifecycleError::DuplicateId { id });
         }
-        if let Some(other) = self.entries.iter().find(|entry| entry.command.request_id == command.request_id) {
-            return Err(LifecycleError::DuplicateRequest { id, request: command.request_id, other: other.command.id });
+        let inner = command.scheduled.as_ref().map(|scheduled| scheduled.inner_request_id);
+        if inner == Some(command.request_id) {
+            return Err(LifecycleError::InnerRequestIsWrapper { id, request: command.request_id });
+        }
+        for request in std::iter::once(command.request_id).chain(inner) {
+            if let Some(other) = self.entries.iter().find(|entry| entry.request_ids().any(|used| used == request)) {
+                return Err(LifecycleError::DuplicateRequest { id, request, other: other.command.id });
+            }
         }
         if self.entries.len() >= QUEUE_LEN_MAX {
             return Err(LifecycleError::QueueFull { id, len: self.entries.len() });
@@ -96,7 +131,17 @@ impl Queue {
         let mut events = vec![event(id, time_ms, State::Requested, Some(&command.principal), requested)];
         let hazardous = needs_approval(command.significance);
         let state = if hazardous { State::PendingApproval } else { State::Queued };
-        self.entries.push(Entry { command, digest, state, requested_ms: time_ms, released: None, verification: None });
+        let entry = Entry {
+            command,
+            digest,
+            state,
+            requested_ms: time_ms,
+            released: None,
+            verification: None,
+            schedule: None,
+            sent_ms: None,
+        };
+        self.entries.push(entry);
         let idx = self.entries.len() - 1;
         if hazardous {
             let level = format!("{:?}", self.entries[idx].command.significance).to_lowercase();
@@ -175,15 +220,40 @@ impl Queue {
             .map(|(_, entry)| entry.command.clone())
     }
 
-    /// The command's bytes went out; its verification windows open.
+    /// The command's bytes went out; its verification windows open. Parameter changes count
+    /// from the first value seen after sending ([`Queue::sent_with_values`] gives them the
+    /// value at sending).
     pub fn sent(&mut self, id: CommandId, now_ms: u64) -> Result<Vec<HistoryEvent>, LifecycleError> {
+        self.sent_with_values(id, &|_| None, now_ms)
+    }
+
+    /// [`Queue::sent`], with the latest parameter values: parameter changes count from them.
+    pub fn sent_with_values(
+        &mut self,
+        id: CommandId,
+        values: Values<'_>,
+        now_ms: u64,
+    ) -> Result<Vec<HistoryEvent>, LifecycleError> {
         let idx = self.expect_state(id, &[State::Released], "mark as sent")?;
         let time_ms = self.advance(now_ms);
-        let verification = Verification::new(&self.entries[idx].command.expected, time_ms);
-        let done = verification.is_done();
         let entry = &mut self.entries[idx];
+        let command = &entry.command;
+        let (mut verification, schedule) = match &command.scheduled {
+            None => (Verification::new(&command.expected, time_ms, Role::Command), None),
+            Some(scheduled) => {
+                // A release time already past executes at once on board.
+                let release_at_ms = scheduled.release_at_ms.max(time_ms);
+                let role = Role::Schedule { release_at_ms };
+                let schedule = Verification::new(&scheduled.wrapper_expected, time_ms, role);
+                (Verification::new(&command.expected, release_at_ms, Role::Execution), Some(schedule))
+            }
+        };
+        verification.capture(values);
         entry.state = State::Sent;
         entry.verification = Some(verification);
+        entry.schedule = schedule;
+        entry.sent_ms = Some(time_ms);
+        let done = entry.is_done();
         let n_bytes = entry.command.bytes.len();
         let detail =
             if done { format!("{n_bytes} bytes; no verification expected") } else { format!("{n_bytes} bytes") };
@@ -273,13 +343,21 @@ impl Queue {
 }
 
 fn status_of(entry: &Entry) -> CommandStatus {
-    let stages = match &entry.verification {
-        Some(verification) => verification.statuses(),
-        None => Verification::new(&entry.command.expected, 0)
-            .statuses()
-            .into_iter()
-            .map(|stage| super::StageStatus { deadline_ms: None, ..stage })
-            .collect(),
+    let stages = if entry.verification.is_some() {
+        entry.verifications().flat_map(Verification::statuses).collect()
+    } else {
+        let command = &entry.command;
+        let schedule = command.scheduled.as_ref().map(|scheduled| {
+            Verification::new(&scheduled.wrapper_expected, 0, Role::Schedule { release_at_ms: scheduled.release_at_ms })
+        });
+        let role = if command.scheduled.is_some() { Role::Execution } else { Role::Command };
+        let verification = Verification::new(&command.expected, 0, role);
+        schedule
+            .iter()
+            .chain([&verification])
+            .flat_map(Verification::statuses)
+            .map(|stage| StageStatus { deadline_ms: None, ..stage })
+            .collect()
     };
     CommandStatus {
         command: entry.command.clone(),

@@ -1,27 +1,55 @@
-//! Verification stages of a sent command: which to wait for, until when, and what came.
+//! Verification stages of a command: which to wait for, what passes them, and until when.
 
-use super::{State, ACCEPTANCE_WINDOW_MS, COMPLETION_WINDOW_MS};
-use base::hex;
-use model::{CheckWindow, Verifier, VerifierStage, WindowAnchor};
-use tm::pus::{VerificationReport, VerificationStage};
+use super::telemetry::TelemetryCheck;
+use super::{ACCEPTANCE_WINDOW_MS, COMPLETION_WINDOW_MS};
+use model::{CheckWindow, Verifier, VerifierCheck, VerifierStage, WindowAnchor};
+use tm::pus::VerificationStage;
 
-/// A verification stage a command waits for, and the window its report must come in.
+/// A verification stage a command waits for, what passes it, and the window it must pass in.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Expectation {
+    /// The stage it verifies; a pass moves the command to accepted, started or completed.
     pub stage: VerificationStage,
-    /// The report must come by `stop_ms` after the anchor: sending (`CommandRelease`) or the
-    /// previous expected stage (`LastVerifier`). Reports before `start_ms` count too.
+    /// It must pass by `stop_ms` after the anchor: sending (`CommandRelease`; for a command
+    /// scheduled on board, its on-board release) or the previous expectation's pass
+    /// (`LastVerifier`). Reports and replies before `start_ms` count too; telemetry counts
+    /// only from `start_ms`.
     pub window: CheckWindow,
+    pub evidence: Evidence,
+}
+
+/// What passes an expectation.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Evidence {
+    /// The PUS 1 report of the stage, naming the command's request id.
+    Report,
+    /// The reply its PUS service defines, from the command's APID: TM[17,2] for TC[17,1].
+    Reply { service: u8, subtype: u8 },
+    /// Telemetry, per a model verifier of this XTCE stage.
+    Telemetry { verifier: VerifierStage, check: TelemetryCheck },
 }
 
 impl Expectation {
-    /// The stage with its default window, counted from sending.
+    /// The PUS 1 report of `stage`, within `window`.
+    pub fn report(stage: VerificationStage, window: CheckWindow) -> Self {
+        Expectation { stage, window, evidence: Evidence::Report }
+    }
+
+    /// The PUS 1 report of `stage` with its default window, counted from sending.
     pub fn with_default_window(stage: VerificationStage) -> Self {
-        let stop_ms = match stage {
-            VerificationStage::Acceptance => ACCEPTANCE_WINDOW_MS,
-            _ => COMPLETION_WINDOW_MS,
-        };
-        Expectation { stage, window: CheckWindow { start_ms: 0, stop_ms, anchor: WindowAnchor::CommandRelease } }
+        Expectation::report(stage, default_window(stage))
+    }
+
+    /// The expectation's name in history details and status: `acceptance`, `TM[17,2] reply`,
+    /// `complete verifier (/T/c == 2)`.
+    pub fn label(&self) -> String {
+        match &self.evidence {
+            Evidence::Report => stage_name(self.stage).to_string(),
+            Evidence::Reply { service, subtype } => format!("TM[{service},{subtype}] reply"),
+            Evidence::Telemetry { verifier, check } => {
+                format!("{} verifier ({check})", verifier_name(*verifier))
+            }
+        }
     }
 }
 
@@ -29,7 +57,7 @@ impl Expectation {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StageOutcome {
     Pending,
-    /// Its report came, or a report of a later stage did.
+    /// It passed, or (for a report) a report of a later stage came.
     Passed {
         time_ms: u64,
     },
@@ -46,7 +74,10 @@ pub enum StageOutcome {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StageStatus {
     pub stage: VerificationStage,
-    /// The last time its report may come; `None` before the anchor is known.
+    /// What it waits for ([`Expectation::label`]); `on-board schedule ` before it for the
+    /// stages of a TC[11,4] wrapper.
+    pub label: String,
+    /// The last time it may pass; `None` before the anchor is known.
     pub deadline_ms: Option<u64>,
     pub outcome: StageOutcome,
 }
@@ -56,12 +87,24 @@ const ACK_ACCEPTANCE: u8 = 0b1000;
 const ACK_START: u8 = 0b0100;
 const ACK_COMPLETION: u8 = 0b0001;
 
-/// The stages to wait for: those the PUS acknowledgement flags ask the spacecraft to report
-/// (when given), else those the model's verifiers name, else acceptance and completion. A
-/// stage takes its window from its verifier in the model, else a default. Progress is never
-/// waited for: a command may have no steps.
+/// The stages to wait for, in stage order.
+///
+/// PUS 1 reports: those the acknowledgement flags ask the spacecraft to report (when given),
+/// else those the model's report verifiers (container or algorithm checks) name, else —
+/// when the model has no verifiers at all — acceptance and completion. A report takes its
+/// window from its report verifier in the model, else a default. Progress is never waited
+/// for: a command may have no steps.
+///
+/// Telemetry: every verifier with criteria or a parameter change whose stage PUS 1 also
+/// knows (received, accepted → acceptance; execution → start; complete → completion), with
+/// its window. Queued, range and failed verifiers are not waited for.
 pub fn expected_stages(ack_flags: Option<u8>, verifiers: &[Verifier]) -> Vec<Expectation> {
     use VerificationStage::*;
+    let is_report = |verifier: &&Verifier| {
+        matches!(verifier.check, VerifierCheck::Container { .. } | VerifierCheck::Algorithm { .. })
+    };
+    let report_verifiers: Vec<&Verifier> = verifiers.iter().filter(is_report).collect();
+    let mut telemetry: Vec<Expectation> = verifiers.iter().filter_map(telemetry_expectation).collect();
     let stages: Vec<VerificationStage> = match ack_flags {
         Some(flags) => [(ACK_ACCEPTANCE, Acceptance), (ACK_START, Start), (ACK_COMPLETION, Completion)]
             .into_iter()
@@ -69,27 +112,74 @@ pub fn expected_stages(ack_flags: Option<u8>, verifiers: &[Verifier]) -> Vec<Exp
             .map(|(_, stage)| stage)
             .collect(),
         None => {
-            let mut stages: Vec<_> = verifiers.iter().filter_map(|verifier| pus_stage(verifier.stage)).collect();
+            let mut stages: Vec<_> = report_verifiers.iter().filter_map(|verifier| pus_stage(verifier.stage)).collect();
             stages.sort();
             stages.dedup();
-            if stages.is_empty() {
+            if stages.is_empty() && telemetry.is_empty() {
                 vec![Acceptance, Completion]
             } else {
                 stages
             }
         }
     };
-    let window_in_model = |stage| verifiers.iter().find(|verifier| pus_stage(verifier.stage) == Some(stage));
-    stages
+    let window_in_model = |stage| report_verifiers.iter().find(|verifier| pus_stage(verifier.stage) == Some(stage));
+    let mut expected: Vec<Expectation> = stages
         .into_iter()
         .map(|stage| match window_in_model(stage) {
-            Some(verifier) => Expectation { stage, window: verifier.window.clone() },
+            Some(verifier) => Expectation::report(stage, verifier.window.clone()),
             None => Expectation::with_default_window(stage),
         })
-        .collect()
+        .collect();
+    expected.append(&mut telemetry);
+    // Stable: reports stay before telemetry of the same stage, verifiers in model order.
+    expected.sort_by_key(|expectation| expectation.stage);
+    expected
 }
 
-/// The PUS 1 stage that reports a model verifier's stage; `None` for ground stages.
+/// The reply a PUS telecommand's service defines, if any: TC[17,1] (are-you-alive) expects a
+/// TM[17,2] from the same APID, as a completion stage with the default completion window.
+pub fn expected_reply(service: u8, subtype: u8) -> Option<Expectation> {
+    let (service, subtype) = match (service, subtype) {
+        (17, 1) => (17, 2),
+        _ => return None,
+    };
+    let stage = VerificationStage::Completion;
+    Some(Expectation { stage, window: default_window(stage), evidence: Evidence::Reply { service, subtype } })
+}
+
+/// The stages of a PUS-C telecommand: [`expected_stages`] for its ack flags and the model's
+/// verifiers, then the reply its service defines ([`expected_reply`]).
+pub fn expected_for_pus_tc(tc: &crate::pus::PusTcView, verifiers: &[Verifier]) -> Vec<Expectation> {
+    let mut expected = expected_stages(Some(tc.ack_flags), verifiers);
+    expected.extend(expected_reply(tc.service, tc.subtype));
+    expected.sort_by_key(|expectation| expectation.stage);
+    expected
+}
+
+fn default_window(stage: VerificationStage) -> CheckWindow {
+    let stop_ms = match stage {
+        VerificationStage::Acceptance => ACCEPTANCE_WINDOW_MS,
+        _ => COMPLETION_WINDOW_MS,
+    };
+    CheckWindow { start_ms: 0, stop_ms, anchor: WindowAnchor::CommandRelease }
+}
+
+fn telemetry_expectation(verifier: &Verifier) -> Option<Expectation> {
+    let check = match &verifier.check {
+        VerifierCheck::Criteria(criteria) => TelemetryCheck::Criteria(criteria.clone()),
+        VerifierCheck::ParameterChange { parameter, delta } => {
+            TelemetryCheck::Change { parameter: parameter.clone(), delta: *delta }
+        }
+        VerifierCheck::Container { .. } | VerifierCheck::Algorithm { .. } => return None,
+    };
+    Some(Expectation {
+        stage: pus_stage(verifier.stage)?,
+        window: verifier.window.clone(),
+        evidence: Evidence::Telemetry { verifier: verifier.stage, check },
+    })
+}
+
+/// The PUS 1 stage of a model verifier's stage; `None` for ground and on-board queue stages.
 fn pus_stage(stage: VerifierStage) -> Option<VerificationStage> {
     match stage {
         VerifierStage::Received | VerifierStage::Accepted => Some(VerificationStage::Acceptance),
@@ -112,124 +202,16 @@ pub(super) fn stage_name(stage: VerificationStage) -> &'static str {
     }
 }
 
-/// A transition verification causes.
-pub(super) struct Step {
-    pub state: State,
-    pub detail: String,
-    /// Whether the command's life ends with it.
-    pub finished: bool,
-}
-
-/// The verification of one sent command.
-#[derive(Clone, Debug)]
-pub(super) struct Verification {
-    sent_ms: u64,
-    stages: Vec<(Expectation, StageOutcome)>,
-}
-
-impl Verification {
-    /// Waiting for `expected`, from sending at `sent_ms`.
-    pub fn new(expected: &[Expectation], sent_ms: u64) -> Self {
-        Verification {
-            sent_ms,
-            stages: expected.iter().map(|expectation| (expectation.clone(), StageOutcome::Pending)).collect(),
-        }
-    }
-
-    /// Whether nothing is left to wait for (no stages expected at all).
-    pub fn is_done(&self) -> bool {
-        self.stages.iter().all(|(_, outcome)| matches!(outcome, StageOutcome::Passed { .. }))
-    }
-
-    /// The expected stages and what became of them.
-    pub fn statuses(&self) -> Vec<StageStatus> {
-        (0..self.stages.len())
-            .map(|idx| StageStatus {
-                stage: self.stages[idx].0.stage,
-                deadline_ms: self.deadline_ms(idx),
-                outcome: self.stages[idx].1,
-            })
-            .collect()
-    }
-
-    /// The last time the report of stage `idx` may come, once its anchor is known.
-    fn deadline_ms(&self, idx: usize) -> Option<u64> {
-        let window = &self.stages[idx].0.window;
-        let anchor_ms = match (window.anchor, idx.checked_sub(1)) {
-            (WindowAnchor::CommandRelease, _) | (WindowAnchor::LastVerifier, None) => Some(self.sent_ms),
-            (WindowAnchor::LastVerifier, Some(previous)) => match self.stages[previous].1 {
-                StageOutcome::Passed { time_ms } => Some(time_ms),
-                _ => None,
-            },
-        };
-        anchor_ms.map(|anchor_ms| anchor_ms.saturating_add(window.stop_ms))
-    }
-
-    /// Applies a report about this command.
-    pub fn report(&mut self, report: &VerificationReport, time_ms: u64) -> Step {
-        let name = stage_name(report.stage);
-        let position = self.stages.iter().position(|(expectation, _)| expectation.stage == report.stage);
-        if !report.success {
-            if let Some(idx) = position {
-                self.stages[idx].1 = StageOutcome::Failed { time_ms, failure_code: report.failure_code };
-            }
-            let code = report.failure_code.map_or_else(|| "no failure code".to_string(), |code| format!("code {code}"));
-            let data = if report.failure_data.is_empty() {
-                String::new()
-            } else {
-                format!(", data {}", hex(&report.failure_data))
-            };
-            return Step { state: State::Failed, detail: format!("{name} failed: {code}{data}"), finished: true };
-        }
-        if report.stage == VerificationStage::Progress {
-            let detail = report.step.map_or_else(|| "progress".to_string(), |step| format!("step {step}"));
-            return Step { state: State::Progress, detail, finished: false };
-        }
-        let state = match report.stage {
-            VerificationStage::Acceptance => State::Accepted,
-            VerificationStage::Start => State::Started,
-            _ => State::Completed,
-        };
-        let repeated = position.is_some_and(|idx| matches!(self.stages[idx].1, StageOutcome::Passed { .. }));
-        let mut detail = format!("{name} reported");
-        if repeated {
-            detail.push_str(" again");
-        } else {
-            // A report of a stage implies the earlier ones passed, whether or not theirs came.
-            let mut implied = Vec::new();
-            for (expectation, outcome) in &mut self.stages {
-                if *outcome == StageOutcome::Pending && expectation.stage <= report.stage {
-                    *outcome = StageOutcome::Passed { time_ms };
-                    if expectation.stage != report.stage {
-                        implied.push(stage_name(expectation.stage));
-                    }
-                }
-            }
-            if !implied.is_empty() {
-                detail.push_str(&format!(" (implies {})", implied.join(", ")));
-            }
-            if position.is_none() {
-                detail.push_str(" (not expected)");
-            }
-        }
-        let finished = report.stage == VerificationStage::Completion || self.is_done();
-        Step { state, detail, finished }
-    }
-
-    /// Marks the first pending stage whose window closed before `time_ms` as timed out.
-    pub fn timeout(&mut self, time_ms: u64) -> Option<Step> {
-        let idx = (0..self.stages.len()).find(|&idx| {
-            self.stages[idx].1 == StageOutcome::Pending
-                && self.deadline_ms(idx).is_some_and(|deadline| time_ms > deadline)
-        })?;
-        let (expectation, outcome) = &mut self.stages[idx];
-        *outcome = StageOutcome::TimedOut { time_ms };
-        let anchor = match expectation.window.anchor {
-            WindowAnchor::CommandRelease => "sending",
-            WindowAnchor::LastVerifier => "the previous stage",
-        };
-        let detail =
-            format!("no {} report within {} ms of {anchor}", stage_name(expectation.stage), expectation.window.stop_ms);
-        Some(Step { state: State::TimedOut, detail, finished: true })
+/// The XTCE verifier's name, lower case.
+fn verifier_name(stage: VerifierStage) -> &'static str {
+    match stage {
+        VerifierStage::TransferredToRange => "transferred-to-range",
+        VerifierStage::SentFromRange => "sent-from-range",
+        VerifierStage::Received => "received",
+        VerifierStage::Accepted => "accepted",
+        VerifierStage::Queued => "queued",
+        VerifierStage::Execution => "execution",
+        VerifierStage::Complete => "complete",
+        VerifierStage::Failed => "failed",
     }
 }

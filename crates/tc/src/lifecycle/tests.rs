@@ -25,6 +25,12 @@ enum Op {
     /// Sends the next due command, if any.
     Send,
     Report(u64, VerificationStage, Says),
+    /// A report naming the inner request id of a command scheduled on board.
+    InnerReport(u64, VerificationStage, Says),
+    /// A reply TM[service,subtype] from an APID.
+    Reply(u16, u8, u8),
+    /// New parameter values (a number, else an enumeration label), then the telemetry checks.
+    Tm(&'static [(&'static str, &'static str)]),
     Tick,
     Mode(ReleaseMode),
 }
@@ -32,6 +38,19 @@ use Op::*;
 
 fn request_id(id: u64) -> RequestId {
     RequestId { packet_id: 0x1864, sequence_control: 0xC000 | (id as u16 & 0x3FFF) }
+}
+
+/// The request id of the command inside the TC[11,4] of command `id`.
+fn inner_request_id(id: u64) -> RequestId {
+    RequestId { packet_id: 0x1865, sequence_control: 0xC000 | (id as u16 & 0x3FFF) }
+}
+
+/// A value as a test writes it: a number, else an enumeration label (raw value 1).
+fn telemetry_value(text: &str) -> TelemetryValue {
+    match text.parse::<f64>() {
+        Ok(number) => TelemetryValue::number(number),
+        Err(_) => TelemetryValue::label(1.0, text),
+    }
 }
 
 fn command(id: u64, significance: SignificanceLevel, release_at_ms: Option<u64>, ack_flags: u8) -> Command {
@@ -45,12 +64,17 @@ fn command(id: u64, significance: SignificanceLevel, release_at_ms: Option<u64>,
         request_id: request_id(id),
         release_at_ms,
         expected: expected_stages(Some(ack_flags), &[]),
+        scheduled: None,
     }
 }
 
 fn report(id: u64, stage: VerificationStage, says: Says) -> VerificationReport {
+    report_on(request_id(id), stage, says)
+}
+
+fn report_on(request: RequestId, stage: VerificationStage, says: Says) -> VerificationReport {
     VerificationReport {
-        request: request_id(id),
+        request,
         stage,
         success: !matches!(says, Says::Fail(_)),
         step: match says {
@@ -82,23 +106,33 @@ fn show(lines: &mut Vec<String>, now_ms: u64, result: Result<Vec<HistoryEvent>, 
 /// expected, unless `ack_flags` says otherwise) and prints the history and what was refused.
 #[track_caller]
 fn check_with(mode: ReleaseMode, ack_flags: u8, ops: &[(u64, Op)], expect: Expect) {
+    let make = |id, significance, release_at_ms| command(id, significance, release_at_ms, ack_flags);
+    expect.assert_eq(&run(mode, &make, ops));
+}
+
+/// Builds command `id` of a significance, with a release time.
+type MakeCommand<'a> = &'a dyn Fn(u64, SignificanceLevel, Option<u64>) -> Command;
+
+/// Runs timed operations on a queue of commands `make` builds; the history, what was
+/// refused or unmatched, and the live commands.
+fn run(mode: ReleaseMode, make: MakeCommand<'_>, ops: &[(u64, Op)]) -> String {
     let mut queue = Queue::new(mode);
     let mut lines = Vec::new();
+    let mut latest: std::collections::BTreeMap<model::QualifiedName, TelemetryValue> = Default::default();
     for (now_ms, op) in ops {
         let now_ms = *now_ms;
+        let values = |name: &model::QualifiedName| latest.get(name).cloned();
         let result = match op {
-            Submit(id, significance, release_at_ms) => {
-                queue.submit(command(*id, *significance, *release_at_ms, ack_flags), now_ms)
-            }
+            Submit(id, significance, release_at_ms) => queue.submit(make(*id, *significance, *release_at_ms), now_ms),
             Approve(id, principal, same_digest) => {
-                let bytes = command(*id, Warning, None, ack_flags).bytes;
+                let bytes = command(*id, Warning, None, 0).bytes;
                 let digest = if *same_digest { Digest::of(&bytes) } else { Digest::of(&[bytes, vec![0]].concat()) };
                 queue.approve(CommandId(*id), principal, &digest, now_ms)
             }
             Release(id, principal) => queue.release(CommandId(*id), principal, now_ms),
             Cancel(id, principal) => queue.cancel(CommandId(*id), principal, now_ms),
             Send => match queue.next_to_send(now_ms) {
-                Some(command) => queue.sent(command.id, now_ms),
+                Some(command) => queue.sent_with_values(command.id, &values, now_ms),
                 None => {
                     lines.push(format!("{now_ms:>6} nothing to send"));
                     continue;
@@ -111,6 +145,30 @@ fn check_with(mode: ReleaseMode, ack_flags: u8, ops: &[(u64, Op)], expect: Expec
                     continue;
                 }
             },
+            InnerReport(id, stage, says) => {
+                match queue.report(&report_on(inner_request_id(*id), *stage, *says), now_ms) {
+                    ReportMatch::Matched(events) => Ok(events),
+                    ReportMatch::Unmatched(report) => {
+                        lines.push(format!("{now_ms:>6} unmatched {:?} {:?}", report.request, report.stage));
+                        continue;
+                    }
+                }
+            }
+            Reply(apid, service, subtype) => match queue.service_reply(*apid, *service, *subtype, now_ms) {
+                Some(events) => Ok(events),
+                None => {
+                    lines.push(format!("{now_ms:>6} unmatched TM[{service},{subtype}] from APID {apid}"));
+                    continue;
+                }
+            },
+            Tm(updates) => {
+                for (name, value) in updates.iter() {
+                    let name = model::QualifiedName::parse(name).expect("test parameter names are absolute");
+                    latest.insert(name, telemetry_value(value));
+                }
+                let values = |name: &model::QualifiedName| latest.get(name).cloned();
+                Ok(queue.telemetry(&values, now_ms))
+            }
             Tick => Ok(queue.tick(now_ms)),
             Mode(mode) => Ok(queue.set_mode(*mode, now_ms)),
         };
@@ -119,7 +177,7 @@ fn check_with(mode: ReleaseMode, ack_flags: u8, ops: &[(u64, Op)], expect: Expec
     let live: Vec<String> =
         queue.commands().iter().map(|status| format!("#{} {}", status.command.id, status.state)).collect();
     lines.push(format!("live: [{}]", live.join(", ")));
-    expect.assert_eq(&lines.join("\n"));
+    lines.join("\n")
 }
 
 #[track_caller]
@@ -129,6 +187,9 @@ fn check(mode: ReleaseMode, ops: &[(u64, Op)], expect: Expect) {
 
 mod approval;
 mod properties;
+mod satrs_capture;
+mod scheduled;
+mod telemetry;
 mod timeouts;
 
 #[test]

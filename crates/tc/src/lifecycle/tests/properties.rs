@@ -91,8 +91,8 @@ fn window_anchored_on_the_last_verifier_counts_from_the_previous_stage() {
           1000 #1 queued - automatic queue
           1000 #1 released - automatic release
           1000 #1 sent - 9 bytes
-        Some([StageStatus { stage: Acceptance, deadline_ms: Some(3000), outcome: Pending }, StageStatus { stage: Completion, deadline_ms: None, outcome: Pending }])
-        Some((Accepted, [StageStatus { stage: Acceptance, deadline_ms: Some(3000), outcome: Passed { time_ms: 2500 } }, StageStatus { stage: Completion, deadline_ms: Some(7500), outcome: Pending }]))
+        Some([StageStatus { stage: Acceptance, label: "acceptance", deadline_ms: Some(3000), outcome: Pending }, StageStatus { stage: Completion, label: "completion", deadline_ms: None, outcome: Pending }])
+        Some((Accepted, [StageStatus { stage: Acceptance, label: "acceptance", deadline_ms: Some(3000), outcome: Passed { time_ms: 2500 } }, StageStatus { stage: Completion, label: "completion", deadline_ms: Some(7500), outcome: Pending }]))
           7501 #1 timed_out - no completion report within 5000 ms of the previous stage
         accepted: true"#]]
     .assert_eq(&lines.join("\n"));
@@ -129,6 +129,27 @@ fn command_without_expected_stages_finishes_when_sent() {
     );
 }
 
+/// Command `id` for random sequences: odd ids also wait for telemetry (c == 2, from 1 s to
+/// 5 s after sending), id 2 is scheduled on board at 50 s and also expects a TM[17,2] reply.
+fn random_command(id: u64, significance: SignificanceLevel, release_at_ms: Option<u64>) -> Command {
+    let mut command = command(id, significance, release_at_ms, 0b1111);
+    if id % 2 == 1 {
+        let criteria = model::Criteria::Compare(model::Comparison {
+            left: model::ParamRef::calibrated(model::QualifiedName::parse("/T/c").expect("absolute")),
+            op: model::ComparisonOp::Eq,
+            right: model::Operand::Value("2".to_string()),
+        });
+        let window = CheckWindow { start_ms: 1000, stop_ms: 5000, anchor: WindowAnchor::CommandRelease };
+        let verifier = Verifier { stage: VerifierStage::Complete, check: VerifierCheck::Criteria(criteria), window };
+        command.expected = expected_stages(Some(0b1111), &[verifier]);
+    }
+    if id == 2 {
+        command.scheduled = Some(Scheduled::new(inner_request_id(id), 50_000, 0b1001));
+        command.expected.extend(expected_reply(17, 1));
+    }
+    command
+}
+
 fn op() -> impl Strategy<Value = Op> {
     let id = 0u64..4;
     let principal = prop_oneof![Just("alice"), Just("bob")];
@@ -141,7 +162,10 @@ fn op() -> impl Strategy<Value = Op> {
         (id.clone(), principal.clone()).prop_map(|(id, p)| Release(id, p)),
         (id.clone(), principal).prop_map(|(id, p)| Cancel(id, p)),
         Just(Send),
-        (id, stage, says).prop_map(|(id, stage, says)| Report(id, stage, says)),
+        (id.clone(), stage.clone(), says.clone()).prop_map(|(id, stage, says)| Report(id, stage, says)),
+        (id, stage, says).prop_map(|(id, stage, says)| InnerReport(id, stage, says)),
+        Just(Reply(0x65, 17, 2)),
+        prop_oneof![Just(Tm(&[("/T/c", "2")])), Just(Tm(&[("/T/c", "1")]))],
         Just(Tick),
         prop_oneof![Just(ReleaseMode::Manual), Just(ReleaseMode::Automatic)].prop_map(Mode),
     ]
@@ -156,7 +180,7 @@ proptest! {
         let mut last_ms = 0;
         for (now_ms, op) in ops {
             let events = match op {
-                Submit(id, significance, at) => queue.submit(command(id, significance, at, 0b1111), now_ms).unwrap_or_default(),
+                Submit(id, significance, at) => queue.submit(random_command(id, significance, at), now_ms).unwrap_or_default(),
                 Approve(id, principal, same) => {
                     let bytes = command(id, Warning, None, 0).bytes;
                     let digest = if same { Digest::of(&bytes) } else { Digest::of(&[]) };
@@ -172,6 +196,15 @@ proptest! {
                     ReportMatch::Matched(events) => events,
                     ReportMatch::Unmatched(_) => Vec::new(),
                 },
+                InnerReport(id, stage, says) => match queue.report(&report_on(inner_request_id(id), stage, says), now_ms) {
+                    ReportMatch::Matched(events) => events,
+                    ReportMatch::Unmatched(_) => Vec::new(),
+                },
+                Reply(apid, service, subtype) => queue.service_reply(apid, service, subtype, now_ms).unwrap_or_default(),
+                Tm(updates) => {
+                    let value = updates.first().map(|(_, value)| telemetry_value(value));
+                    queue.telemetry(&|_| value.clone(), now_ms)
+                }
                 Tick => queue.tick(now_ms),
                 Mode(mode) => queue.set_mode(mode, now_ms),
             };
