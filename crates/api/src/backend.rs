@@ -8,6 +8,10 @@ use crate::wire::{
     LiveMessage, OpenAlarmDto, ParameterInfo, RangeQuery, ReplayRequest, SampleDto, SamplePage, Subscription, UnitPage,
     UnitQuery,
 };
+use crate::wire::{
+    CommandAccepted, CommandAction, CommandDefinition, CommandHistoryPage, CommandHistoryQuery, CommandRequest,
+    CommandView,
+};
 use base::Scope;
 
 /// A live stream: bounded, so a slow reader never slows the sender (the sender drops and flags,
@@ -59,6 +63,29 @@ pub trait Backend: Send + Sync + 'static {
     fn replay(&self, scope: &Scope, request: &ReplayRequest) -> Result<LiveReceiver, BackendError>;
     /// A live stream of what the subscription asks for.
     fn subscribe(&self, scope: &Scope, subscription: &Subscription) -> Result<LiveReceiver, BackendError>;
+    /// The commands of the deployment's model.
+    fn command_definitions(&self, scope: &Scope) -> Result<Vec<CommandDefinition>, BackendError>;
+    /// Checks, encodes and queues a command requested by `by`.
+    fn send_command(
+        &self,
+        scope: &Scope,
+        request: &CommandRequest,
+        by: &Principal,
+    ) -> Result<CommandAccepted, BackendError>;
+    /// The commands in the queue (not finished), oldest first.
+    fn commands_live(&self, scope: &Scope) -> Result<Vec<CommandView>, BackendError>;
+    /// One command, live or from the history.
+    fn command(&self, scope: &Scope, id: u64) -> Result<CommandView, BackendError>;
+    /// Command state changes over a time range, one page at a time.
+    fn command_history(&self, scope: &Scope, query: &CommandHistoryQuery) -> Result<CommandHistoryPage, BackendError>;
+    /// Approves, releases or cancels a command, as `by`; answers the state it is in after.
+    fn command_action(
+        &self,
+        scope: &Scope,
+        id: u64,
+        action: &CommandAction,
+        by: &Principal,
+    ) -> Result<String, BackendError>;
     /// Appends the platform's metrics in the Prometheus text format.
     fn metrics(&self, out: &mut String);
 }

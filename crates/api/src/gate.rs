@@ -66,6 +66,12 @@ pub enum Action {
     Backfill,
     /// Acknowledging an open alarm.
     AcknowledgeAlarm,
+    /// The model's commands, the command queue and history.
+    ReadCommands,
+    /// Sending, releasing and cancelling commands.
+    SendCommand,
+    /// Approving another principal's hazardous command.
+    ApproveCommand,
 }
 
 impl Action {
@@ -82,12 +88,15 @@ impl Action {
             Action::Replay => "replay",
             Action::Backfill => "backfill",
             Action::AcknowledgeAlarm => "acknowledge_alarm",
+            Action::ReadCommands => "read_commands",
+            Action::SendCommand => "send_command",
+            Action::ApproveCommand => "approve_command",
         }
     }
 
     /// Whether the action only reads (no change of state, no command).
     pub fn is_read(self) -> bool {
-        !matches!(self, Action::Backfill | Action::AcknowledgeAlarm)
+        !matches!(self, Action::Backfill | Action::AcknowledgeAlarm | Action::SendCommand | Action::ApproveCommand)
     }
 }
 

@@ -14,6 +14,7 @@ pub mod routes;
 pub mod time;
 pub mod wire;
 
+mod commands;
 mod export;
 mod handlers;
 mod json;

@@ -28,6 +28,14 @@ pub const DEPLOYMENT_TAG: &str = "deployment";
         crate::handlers::alarms,
         crate::handlers::open_alarms,
         crate::handlers::acknowledge,
+        crate::commands::definitions,
+        crate::commands::send,
+        crate::commands::live,
+        crate::commands::history,
+        crate::commands::one,
+        crate::commands::approve,
+        crate::commands::release,
+        crate::commands::cancel,
         crate::live::replay,
         crate::live::live,
     ),
@@ -51,6 +59,26 @@ pub struct ScopePath {
     pub mission: String,
     /// `dev`, `aiv` or `ops`.
     pub env: String,
+}
+
+/// One command of a deployment.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct CommandPath {
+    pub mission: String,
+    pub env: String,
+    /// The command's id in its deployment.
+    pub id: u64,
+}
+
+/// Command history over a time range. Times as for samples.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CommandHistoryParams {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub cursor: Option<String>,
+    pub limit: Option<usize>,
 }
 
 /// Parameters matching a pattern.

@@ -3,7 +3,7 @@
 use crate::error::ApiError;
 use crate::gate::Action;
 use crate::pipeline::{self, AppState, RouteGate};
-use crate::{handlers, live, platform};
+use crate::{commands, handlers, live, platform};
 use axum::http::Method;
 use axum::routing::{on, MethodFilter, MethodRouter};
 use axum::Router;
@@ -61,6 +61,22 @@ pub fn table() -> Vec<RouteSpec> {
         spec(M::GET, "/api/missions/{mission}/envs/{env}/alarms/open", ReadTelemetry, |m| on(m, handlers::open_alarms)),
         spec(M::POST, "/api/missions/{mission}/envs/{env}/alarms/acknowledge", AcknowledgeAlarm, |m| {
             on(m, handlers::acknowledge)
+        }),
+        spec(M::GET, "/api/missions/{mission}/envs/{env}/commands/definitions", ReadCommands, |m| {
+            on(m, commands::definitions)
+        }),
+        spec(M::POST, "/api/missions/{mission}/envs/{env}/commands", SendCommand, |m| on(m, commands::send)),
+        spec(M::GET, "/api/missions/{mission}/envs/{env}/commands", ReadCommands, |m| on(m, commands::live)),
+        spec(M::GET, "/api/missions/{mission}/envs/{env}/commands/history", ReadCommands, |m| on(m, commands::history)),
+        spec(M::GET, "/api/missions/{mission}/envs/{env}/commands/{id}", ReadCommands, |m| on(m, commands::one)),
+        spec(M::POST, "/api/missions/{mission}/envs/{env}/commands/{id}/approve", ApproveCommand, |m| {
+            on(m, commands::approve)
+        }),
+        spec(M::POST, "/api/missions/{mission}/envs/{env}/commands/{id}/release", SendCommand, |m| {
+            on(m, commands::release)
+        }),
+        spec(M::POST, "/api/missions/{mission}/envs/{env}/commands/{id}/cancel", SendCommand, |m| {
+            on(m, commands::cancel)
         }),
         spec(M::POST, "/api/missions/{mission}/envs/{env}/replay", Replay, |m| on(m, live::replay)),
         spec(M::GET, "/api/missions/{mission}/envs/{env}/live", SubscribeLive, |m| on(m, live::live)),

@@ -5,6 +5,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
+mod commands;
+pub use commands::*;
+
 /// A deployment in the list of deployments.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct DeploymentSummary {
@@ -232,6 +235,9 @@ pub struct Subscription {
     pub events: bool,
     #[serde(default)]
     pub links: bool,
+    /// Command history updates.
+    #[serde(default)]
+    pub commands: bool,
 }
 
 /// Re-run the archived units of [from_ms, to_ms) through a model version into a replay stream.
@@ -269,6 +275,10 @@ pub enum LiveMessage {
     },
     Link {
         link: LinkStatus,
+    },
+    /// A command changed state.
+    Command {
+        event: CommandEventDto,
     },
     /// A replay reached the end of its range.
     ReplayDone {

@@ -90,6 +90,7 @@ CREATE TABLE IF NOT EXISTS commands (
     detail TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS commands_by_time ON commands (time_ms);
+CREATE INDEX IF NOT EXISTS commands_by_command ON commands (command_id);
 CREATE TABLE IF NOT EXISTS totals (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     units INTEGER NOT NULL,

@@ -1,6 +1,6 @@
 //! From the core's values to the API's wire shapes.
 
-use api::wire::{AlarmDto, EventDto, SampleDto};
+use api::wire::{AlarmDto, ArgumentValue, CommandEventDto, CommandView, EventDto, SampleDto};
 use model::AlarmLevel;
 use serde_json::Value;
 use tm::alarms::AlarmChange;
@@ -127,4 +127,37 @@ pub fn unit_kind(kind: tm::link::UnitKind) -> &'static str {
         tm::link::UnitKind::Frame => "frame",
         tm::link::UnitKind::Fragment => "fragment",
     }
+}
+
+/// A stored command transition on the wire (an empty principal is the platform's).
+pub fn command_event(record: &archive::CommandRecord) -> CommandEventDto {
+    CommandEventDto {
+        id: record.id.parse().unwrap_or_default(),
+        command: record.command.clone(),
+        time_ms: record.time_ms,
+        state: record.state.clone(),
+        principal: (!record.principal.is_empty()).then(|| record.principal.clone()),
+        detail: record.detail.clone(),
+    }
+}
+
+/// A finished command rebuilt from its stored history (its stages are not stored).
+pub fn command_view(id: u64, records: &[archive::CommandRecord]) -> Option<CommandView> {
+    let first = records.first()?;
+    let last = records.last()?;
+    let arguments: Vec<(String, String)> = serde_json::from_str(&first.arguments_json).unwrap_or_default();
+    let finished = ["completed", "failed", "timed_out", "cancelled", "rejected"].contains(&last.state.as_str());
+    Some(CommandView {
+        id,
+        command: first.command.clone(),
+        principal: first.principal.clone(),
+        arguments: arguments.into_iter().map(|(name, value)| ArgumentValue { name, value }).collect(),
+        digest: first.digest.clone(),
+        bytes_hex: hex(&first.bytes),
+        state: last.state.clone(),
+        finished,
+        requested_ms: first.time_ms,
+        stages: Vec::new(),
+        history: records.iter().map(command_event).collect(),
+    })
 }

@@ -7,7 +7,7 @@
 
 use crate::convert;
 use crate::pattern::matches;
-use api::wire::{AlarmDto, EventDto, LinkStatus, LiveMessage, SampleDto, Subscription};
+use api::wire::{AlarmDto, CommandEventDto, EventDto, LinkStatus, LiveMessage, SampleDto, Subscription};
 use std::sync::Mutex;
 use tm::{ParamId, Plan, Sample};
 use tokio::sync::mpsc;
@@ -193,6 +193,11 @@ impl Hub {
     /// An event.
     pub fn event(&mut self, event: &EventDto) {
         self.message(|s| s.events, || LiveMessage::Event { event: event.clone() });
+    }
+
+    /// A command's transition.
+    pub fn command(&mut self, event: &CommandEventDto) {
+        self.message(|s| s.commands, || LiveMessage::Command { event: event.clone() });
     }
 
     /// A link's status.

@@ -6,6 +6,7 @@
 //! the `stored` totals the API reports move. A crash loses at most what was received since
 //! the last commit, and that was never reported stored.
 
+use crate::commanding::book::{Board, Book, CommandInput, Record};
 use crate::convert;
 use crate::durable::Durability;
 use crate::hub::{Hub, Inbox};
@@ -27,6 +28,8 @@ pub const COMMIT_INTERVAL_MS: u64 = 100;
 pub const INPUT_QUEUE_LEN: usize = 64;
 /// How often retention runs (and once when the deployment starts).
 pub const RETENTION_EVERY_MS: u64 = 3_600_000;
+/// How often command timeouts and time tags are checked while commands are live.
+pub const COMMAND_TICK_MS: u64 = 20;
 /// A UDP link counts as active when data arrived within this long.
 pub const ACTIVE_WINDOW_MS: u64 = 10_000;
 
@@ -52,6 +55,10 @@ pub enum Input {
         packets: Vec<(u64, Vec<u8>)>,
         reply: std::sync::mpsc::Sender<Result<archive::BackfillReport, String>>,
     },
+    /// A command request of the API (submit, approve, release, cancel).
+    Command(CommandInput),
+    /// The uplink's answer: the command went out (bytes on the wire) or not.
+    Uplinked { id: tc::lifecycle::CommandId, result: Result<usize, String>, time_ms: u64 },
     /// Time passes: commit and flush if due.
     Tick,
     /// Commit and end the thread.
@@ -76,6 +83,10 @@ pub struct IngestStatus {
     pub live_subscribers: usize,
     pub live_dropped: u64,
     pub live_disconnected: u64,
+    /// Commands in the queue (not finished).
+    pub commands_live: usize,
+    /// PUS 1 reports that named no live command.
+    pub reports_unmatched: u64,
 }
 
 /// State shared between the ingest thread and the API.
@@ -83,6 +94,8 @@ pub struct IngestStatus {
 pub struct Shared {
     pub status: Mutex<IngestStatus>,
     pub inbox: Inbox,
+    /// The commands the API shows.
+    pub commands: Board,
 }
 
 impl Shared {
@@ -109,6 +122,10 @@ pub struct Ingest<'p> {
     board: AlarmBoard,
     writer: archive::Writer,
     hub: Hub,
+    book: Book,
+    /// Live messages are waiting that should not wait for the next commit (command updates).
+    flush_now: bool,
+    last_command_tick_ms: u64,
     packets_in: u64,
     samples_in: u64,
     commits: u64,
@@ -126,6 +143,11 @@ struct Sink<'a, 'p> {
     link: &'a str,
     writer: &'a mut archive::Writer,
     hub: &'a mut Hub,
+    book: &'a mut Book,
+    board: &'a Board,
+    flush_now: &'a mut bool,
+    /// Whether the mission's TM is PUS (service replies are looked for).
+    pus: bool,
     packets: u64,
     samples: u64,
 }
@@ -133,6 +155,12 @@ struct Sink<'a, 'p> {
 impl TmSink for Sink<'_, '_> {
     fn unit(&mut self, unit: &ReceivedUnit<'_>) {
         self.writer.unit(self.link, unit);
+        // A reply a command waits for (TM[17,2]) counts whether or not the model decodes it.
+        if self.pus && unit.kind == tm::link::UnitKind::Packet && !self.book.is_empty() {
+            let mut record = Record { writer: self.writer, hub: self.hub, board: self.board };
+            self.book.service_reply(unit.bytes, unit.reception_ms, &mut record);
+            *self.flush_now = true;
+        }
     }
 
     fn packet(&mut self, reception_ms: u64, container: ContainerId, packet: &[u8], samples: &[Sample]) {
@@ -140,10 +168,19 @@ impl TmSink for Sink<'_, '_> {
         self.samples += samples.len() as u64;
         self.writer.packet(self.plan, reception_ms, container, packet, samples);
         self.hub.samples(self.plan, packet, reception_ms, samples);
+        if !self.book.is_empty() {
+            let mut record = Record { writer: self.writer, hub: self.hub, board: self.board };
+            self.book.telemetry(self.plan, samples, reception_ms, &mut record);
+            *self.flush_now = true;
+        }
     }
 
     fn report(&mut self, reception_ms: u64, report: &PusReport) {
-        // Verification reports are matched to commands by issue 5; events are archived here.
+        if let PusReport::Verification(report) = report {
+            let mut record = Record { writer: self.writer, hub: self.hub, board: self.board };
+            self.book.report(report, reception_ms, &mut record);
+            *self.flush_now = true;
+        }
         if let PusReport::Event(event) = report {
             let record = archive::EventRecord {
                 time_ms: reception_ms,
@@ -170,7 +207,13 @@ impl TmSink for Sink<'_, '_> {
 
 impl<'p> Ingest<'p> {
     /// The ingest state of a deployment with these links.
-    pub fn new(plan: &'p Plan, pus: Option<PusLayout>, links: &[LinkSpec], writer: archive::Writer) -> Self {
+    pub fn new(
+        plan: &'p Plan,
+        pus: Option<PusLayout>,
+        links: &[LinkSpec],
+        writer: archive::Writer,
+        book: Book,
+    ) -> Self {
         let links = links
             .iter()
             .map(|spec| LinkState {
@@ -187,6 +230,9 @@ impl<'p> Ingest<'p> {
             board: AlarmBoard::new(),
             writer,
             hub: Hub::default(),
+            book,
+            flush_now: false,
+            last_command_tick_ms: 0,
             packets_in: 0,
             samples_in: 0,
             commits: 0,
@@ -205,8 +251,17 @@ impl<'p> Ingest<'p> {
             if matches!(input, Input::Stop) {
                 break;
             }
-            self.handle(input, clock);
+            self.handle(input, clock, shared);
             let now_ms = clock();
+            if !self.book.is_empty() && now_ms.saturating_sub(self.last_command_tick_ms) >= COMMAND_TICK_MS {
+                self.last_command_tick_ms = now_ms;
+                let mut record = Record { writer: &mut self.writer, hub: &mut self.hub, board: &shared.commands };
+                self.book.tick(now_ms, &mut record);
+                self.flush_now = true;
+            }
+            if std::mem::take(&mut self.flush_now) {
+                self.hub.flush(now_ms);
+            }
             if now_ms.saturating_sub(self.last_commit_ms) >= COMMIT_INTERVAL_MS {
                 self.commit(shared, &durability, clock);
             }
@@ -216,16 +271,26 @@ impl<'p> Ingest<'p> {
     }
 
     /// Handles one input.
-    pub fn handle(&mut self, input: Input, clock: &Clock) {
+    pub fn handle(&mut self, input: Input, clock: &Clock, shared: &Shared) {
         match input {
+            Input::Command(command) => {
+                let mut record = Record { writer: &mut self.writer, hub: &mut self.hub, board: &shared.commands };
+                self.book.handle(command, clock(), &mut record);
+                self.flush_now = true;
+            }
+            Input::Uplinked { id, result, time_ms } => {
+                let mut record = Record { writer: &mut self.writer, hub: &mut self.hub, board: &shared.commands };
+                self.book.uplinked(id, result, time_ms, &mut record);
+                self.flush_now = true;
+            }
             Input::Stream { link, connection, bytes, reception_ms } => {
-                self.with_link(link, connection, reception_ms, |link, board, sink| {
+                self.with_link(shared, link, connection, reception_ms, |link, board, sink| {
                     link.receive(&bytes, reception_ms, board, sink)
                 });
             }
             Input::StreamStart { .. } => {}
             Input::StreamEnd { link, connection, reception_ms } => {
-                self.with_link(link, connection, reception_ms, |link, _, sink| link.finish(reception_ms, sink));
+                self.with_link(shared, link, connection, reception_ms, |link, _, sink| link.finish(reception_ms, sink));
                 if let Some(state) = self.links.get_mut(link) {
                     if let Some(ended) = state.links.remove(&connection) {
                         add_counters(&mut state.closed, &ended.counters());
@@ -233,7 +298,7 @@ impl<'p> Ingest<'p> {
                 }
             }
             Input::Datagram { link, bytes, reception_ms } => {
-                self.with_link(link, 0, reception_ms, |link, board, sink| {
+                self.with_link(shared, link, 0, reception_ms, |link, board, sink| {
                     link.datagram(&bytes, reception_ms, board, sink)
                 });
             }
@@ -254,6 +319,7 @@ impl<'p> Ingest<'p> {
 
     fn with_link(
         &mut self,
+        shared: &Shared,
         link_idx: usize,
         connection: u64,
         reception_ms: u64,
@@ -264,8 +330,18 @@ impl<'p> Ingest<'p> {
         let Some(state) = self.links.get_mut(link_idx) else { return };
         state.last_data_ms = Some(reception_ms);
         let link = state.links.entry(connection).or_insert_with(|| Link::new(plan, state.spec.framing, pus));
-        let mut sink =
-            Sink { plan, link: &state.spec.name, writer: &mut self.writer, hub: &mut self.hub, packets: 0, samples: 0 };
+        let mut sink = Sink {
+            plan,
+            link: &state.spec.name,
+            writer: &mut self.writer,
+            hub: &mut self.hub,
+            book: &mut self.book,
+            board: &shared.commands,
+            flush_now: &mut self.flush_now,
+            pus: pus.is_some(),
+            packets: 0,
+            samples: 0,
+        };
         run(link, &mut self.board, &mut sink);
         self.packets_in += sink.packets;
         self.samples_in += sink.samples;
@@ -337,6 +413,8 @@ impl<'p> Ingest<'p> {
         status.live_subscribers = self.hub.len();
         status.live_dropped = self.hub.dropped_total;
         status.live_disconnected = self.hub.disconnected_total;
+        status.commands_live = self.book.len();
+        status.reports_unmatched = self.book.unmatched_reports;
     }
 
     fn open_alarms(&self) -> Vec<OpenAlarmDto> {

@@ -5,6 +5,7 @@
 //! Never: decode on an async thread, let a slow live client slow ingest, or report as stored
 //! anything that is not yet durable.
 
+pub mod commanding;
 pub mod convert;
 pub mod durable;
 pub mod hub;
@@ -17,6 +18,7 @@ pub mod replay;
 mod running;
 
 pub use platform::Platform;
+pub use commanding::{CommandingSpec, UplinkFraming, UplinkSpec};
 pub use running::{Deployment, DeploymentSpec};
 
 use std::sync::Arc;

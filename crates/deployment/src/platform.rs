@@ -1,5 +1,6 @@
 //! All deployments of this platform, and the API's `Backend` over them.
 
+use crate::commanding::book::CommandInput;
 use crate::ingest::Input;
 use crate::{convert, replay, Deployment};
 use api::backend::{Backend, BackendError, LiveReceiver};
@@ -9,11 +10,15 @@ use api::wire::{
     EventQuery, OpenAlarmDto, ParameterInfo, RangeQuery, ReplayRequest, SampleDto, SamplePage, Subscription, UnitDto,
     UnitPage, UnitQuery,
 };
+use api::wire::{
+    CommandAccepted, CommandAction, CommandDefinition, CommandEventDto, CommandHistoryPage, CommandHistoryQuery,
+    CommandRequest, CommandView,
+};
 use base::Scope;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-/// How long an acknowledgement waits for the ingest thread.
+/// How long an acknowledgement or a command request waits for the ingest thread.
 const ACKNOWLEDGE_TIMEOUT_MS: u64 = 5_000;
 
 /// The deployments of this platform, by scope.
@@ -49,6 +54,14 @@ impl Platform {
         self.deployments
             .get(scope)
             .ok_or_else(|| BackendError::NotFound { what: "deployment", name: scope.to_string() })
+    }
+}
+
+/// Waits for the ingest thread's answer to a command request.
+fn wait<T>(answer: std::sync::mpsc::Receiver<Result<T, BackendError>>) -> Result<T, BackendError> {
+    match answer.recv_timeout(std::time::Duration::from_millis(ACKNOWLEDGE_TIMEOUT_MS)) {
+        Ok(result) => result,
+        Err(_) => Err(BackendError::Internal("the ingest thread did not answer".into())),
     }
 }
 
@@ -246,6 +259,68 @@ impl Backend for Platform {
 
     fn subscribe(&self, scope: &Scope, subscription: &Subscription) -> Result<LiveReceiver, BackendError> {
         Ok(self.deployment(scope)?.shared.inbox.push(subscription.clone()))
+    }
+
+    fn command_definitions(&self, scope: &Scope) -> Result<Vec<CommandDefinition>, BackendError> {
+        Ok(crate::commanding::definitions::definitions(&self.deployment(scope)?.model))
+    }
+
+    fn send_command(
+        &self,
+        scope: &Scope,
+        request: &CommandRequest,
+        by: &Principal,
+    ) -> Result<CommandAccepted, BackendError> {
+        let deployment = self.deployment(scope)?;
+        let draft = crate::commanding::prepare::prepare(&deployment.model, &deployment.commanding, request, &by.id)?;
+        let (reply, answer) = std::sync::mpsc::channel();
+        deployment
+            .send_blocking(Input::Command(CommandInput::Submit { draft: Box::new(draft), reply }))
+            .map_err(BackendError::Internal)?;
+        wait(answer)
+    }
+
+    fn commands_live(&self, scope: &Scope) -> Result<Vec<CommandView>, BackendError> {
+        Ok(self.deployment(scope)?.shared.commands.live())
+    }
+
+    fn command(&self, scope: &Scope, id: u64) -> Result<CommandView, BackendError> {
+        let deployment = self.deployment(scope)?;
+        if let Some(view) = deployment.shared.commands.get(id) {
+            return Ok(view);
+        }
+        let records = deployment.read(|reader| reader.command_history(&id.to_string())).map_err(archive_error)?;
+        convert::command_view(id, &records)
+            .ok_or_else(|| BackendError::NotFound { what: "command", name: id.to_string() })
+    }
+
+    fn command_history(&self, scope: &Scope, query: &CommandHistoryQuery) -> Result<CommandHistoryPage, BackendError> {
+        let page = self
+            .deployment(scope)?
+            .read(|r| r.commands(query.from_ms, query.to_ms, query.cursor.as_deref(), query.limit))
+            .map_err(archive_error)?;
+        let items: Vec<CommandEventDto> = page.items.iter().map(convert::command_event).collect();
+        Ok(CommandHistoryPage { items, next: page.next })
+    }
+
+    fn command_action(
+        &self,
+        scope: &Scope,
+        id: u64,
+        action: &CommandAction,
+        by: &Principal,
+    ) -> Result<String, BackendError> {
+        let deployment = self.deployment(scope)?;
+        let (reply, answer) = std::sync::mpsc::channel();
+        let principal = by.id.clone();
+        let input = match action {
+            CommandAction::Approve { digest } => CommandInput::Approve { id, principal, digest: digest.clone(), reply },
+            CommandAction::Release => CommandInput::Release { id, principal, reply },
+            CommandAction::Cancel => CommandInput::Cancel { id, principal, reply },
+        };
+        deployment.send_blocking(Input::Command(input)).map_err(BackendError::Internal)?;
+        wait(answer)?;
+        Ok(deployment.shared.commands.get(id).map(|view| view.state).unwrap_or_default())
     }
 
     fn metrics(&self, out: &mut String) {

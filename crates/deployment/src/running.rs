@@ -1,5 +1,7 @@
 //! One deployment, started: its archive opened, its links bound, its ingest thread running.
 
+use crate::commanding::book::Book;
+use crate::commanding::CommandingSpec;
 use crate::durable::Durability;
 use crate::ingest::{Ingest, IngestStatus, Input, Shared, INPUT_QUEUE_LEN};
 use crate::links::{self, BoundLink};
@@ -27,6 +29,8 @@ pub struct DeploymentSpec {
     pub archive: archive::ArchiveOptions,
     /// The deployment's own directory (archive, model versions).
     pub dir: PathBuf,
+    /// Uplink, release mode and default verification windows.
+    pub commanding: CommandingSpec,
 }
 
 /// A deployment, running.
@@ -36,6 +40,9 @@ pub struct Deployment {
     pub plan: Arc<Plan>,
     pub dir: PathBuf,
     pub links: Vec<LinkSpec>,
+    /// The model it runs (commands are checked and encoded against it).
+    pub model: Arc<MissionModel>,
+    pub commanding: CommandingSpec,
     /// Where each link's socket is bound (the port when the spec asked for port 0).
     pub bound: Vec<std::net::SocketAddr>,
     pub started_ms: u64,
@@ -64,6 +71,9 @@ impl Deployment {
         save_model(&spec.dir, &spec.model, &digest, &scope)?;
         let writer = archive::open(&spec.dir.join("archive"), &spec.archive)
             .map_err(|source| DeploymentError::Archive { scope: scope.clone(), source: Box::new(source) })?;
+        let last_command_id = archive::reader(&spec.dir.join("archive"))
+            .and_then(|reader| reader.last_command_id())
+            .map_err(|source| DeploymentError::Archive { scope: scope.clone(), source: Box::new(source) })?;
         let (inputs, receiver) = mpsc::channel(INPUT_QUEUE_LEN);
         let mut bound: Vec<BoundLink> = Vec::new();
         for (idx, link) in spec.links.iter().enumerate() {
@@ -75,6 +85,13 @@ impl Deployment {
                 }
             }
         }
+        let mut tasks: Vec<_> = Vec::new();
+        let uplink = spec.commanding.uplink.clone().map(|uplink| {
+            let (uplink, task) = crate::commanding::uplink::start(uplink, inputs.clone(), clock.clone());
+            tasks.push(task);
+            uplink
+        });
+        let book = Book::new(spec.commanding.release, last_command_id, uplink);
         let shared = Arc::new(Shared::default());
         // What is on disk counts as stored from the start (it survived whatever came before).
         shared.status.lock().unwrap_or_else(std::sync::PoisonError::into_inner).stored =
@@ -89,10 +106,9 @@ impl Deployment {
                 (plan.clone(), shared.clone(), clock.clone(), spec.pus, spec.links.clone());
             std::thread::Builder::new()
                 .name(format!("ingest {scope}"))
-                .spawn(move || Ingest::new(&plan, pus, &links, writer).run(receiver, &shared, durability, &clock))
+                .spawn(move || Ingest::new(&plan, pus, &links, writer, book).run(receiver, &shared, durability, &clock))
                 .map_err(thread_error)?
         };
-        let mut tasks: Vec<_> = Vec::new();
         let local: Vec<_> = bound.iter().map(|link| link.local).collect();
         tasks.extend(bound.into_iter().map(|link| link.task));
         let ticker = inputs.clone();
@@ -114,6 +130,8 @@ impl Deployment {
             plan,
             dir: spec.dir,
             links: spec.links,
+            model: Arc::new(spec.model),
+            commanding: spec.commanding,
             bound: local,
             started_ms: clock(),
             shared,

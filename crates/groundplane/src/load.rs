@@ -11,7 +11,19 @@ pub const MODEL_FILES_MAX: usize = 10_000;
 
 /// The files of a model at `path` and their kind.
 pub fn model_files(path: &Path) -> anyhow::Result<(SourceKind, Vec<SourceFile>)> {
-    let files = if path.is_dir() { folder_files(path)? } else { vec![read_file(path)?] };
+    model_files_except(path, &[])
+}
+
+/// The files of a model at `path` and their kind, leaving out the folder's files named in
+/// `exclude` (drafts that do not import, say).
+pub fn model_files_except(path: &Path, exclude: &[String]) -> anyhow::Result<(SourceKind, Vec<SourceFile>)> {
+    let mut files = if path.is_dir() { folder_files(path)? } else { vec![read_file(path)?] };
+    for name in exclude {
+        if !files.iter().any(|file| file.file_name() == name.as_str()) {
+            bail!("{}: no file {name:?} to leave out", path.display());
+        }
+    }
+    files.retain(|file| !exclude.iter().any(|name| file.file_name() == name.as_str()));
     let Some(kind) = detect(&files) else {
         bail!(
             "{}: not a mission model: expected an XTCE file, a folder of XTCE files, \

@@ -20,6 +20,8 @@ pub struct Fake {
     pub live: Mutex<Vec<(Subscription, mpsc::Sender<LiveMessage>)>>,
     /// Acknowledgements made: (parameter, principal id).
     pub acknowledged: Mutex<Vec<(String, String)>>,
+    /// Who sent commands.
+    pub commands: Mutex<Vec<String>>,
 }
 
 impl Fake {
@@ -210,6 +212,57 @@ impl Backend for Fake {
         let (sender, receiver) = mpsc::channel(LIVE_CAPACITY);
         self.live.lock().map_err(|e| BackendError::Internal(e.to_string()))?.push((subscription.clone(), sender));
         Ok(receiver)
+    }
+
+    fn command_definitions(&self, scope: &Scope) -> Result<Vec<CommandDefinition>, BackendError> {
+        boom(scope)?;
+        Ok(vec![CommandDefinition {
+            name: "/X/PING".into(),
+            description: None,
+            significance: "none".into(),
+            hazardous: false,
+            arguments: vec![],
+        }])
+    }
+
+    fn send_command(
+        &self,
+        scope: &Scope,
+        request: &CommandRequest,
+        by: &Principal,
+    ) -> Result<CommandAccepted, BackendError> {
+        boom(scope)?;
+        if request.command != "/X/PING" {
+            return Err(BackendError::NotFound { what: "command", name: request.command.clone() });
+        }
+        self.commands.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(by.id.clone());
+        Ok(CommandAccepted { id: 1, digest: "sha256:00".into(), state: "queued".into(), bytes_hex: "18".into() })
+    }
+
+    fn commands_live(&self, scope: &Scope) -> Result<Vec<CommandView>, BackendError> {
+        boom(scope)?;
+        Ok(vec![])
+    }
+
+    fn command(&self, scope: &Scope, id: u64) -> Result<CommandView, BackendError> {
+        boom(scope)?;
+        Err(BackendError::NotFound { what: "command", name: id.to_string() })
+    }
+
+    fn command_history(&self, scope: &Scope, _query: &CommandHistoryQuery) -> Result<CommandHistoryPage, BackendError> {
+        boom(scope)?;
+        Ok(CommandHistoryPage { items: vec![], next: None })
+    }
+
+    fn command_action(
+        &self,
+        scope: &Scope,
+        id: u64,
+        _action: &CommandAction,
+        _by: &Principal,
+    ) -> Result<String, BackendError> {
+        boom(scope)?;
+        Err(BackendError::NotFound { what: "command in the queue", name: id.to_string() })
     }
 
     fn metrics(&self, out: &mut String) {

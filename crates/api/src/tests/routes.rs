@@ -7,13 +7,15 @@ use std::collections::BTreeSet;
 
 /// A request to a route of the table, with the path filled in and a body where it needs one.
 fn example(path: &str) -> (String, &'static str) {
-    let uri = path.replace("{mission}", "sentinel-x").replace("{env}", "dev");
+    let uri = path.replace("{mission}", "sentinel-x").replace("{env}", "dev").replace("{id}", "1");
     let (query, body) = match path.rsplit('/').next().unwrap_or_default() {
         "latest" => ("?names=BAT/V", ""),
         "samples" => ("?parameters=BAT/V&limit=2", ""),
         "buckets" => ("?parameter=BAT/V&from=0&to=2026-11-24T10:00:00Z&buckets=2", ""),
         "acknowledge" => ("", r#"{"parameter":"BAT/V"}"#),
         "replay" => ("", r#"{"from_ms":0,"to_ms":2000}"#),
+        "commands" if path.ends_with("{env}/commands") => ("", r#"{"command":"/X/PING"}"#),
+        "approve" => ("", r#"{"digest":"sha256:00"}"#),
         _ => ("", ""),
     };
     (format!("{uri}{query}"), body)
@@ -53,8 +55,16 @@ async fn every_route_answers() {
         GET /api/missions/{mission}/envs/{env}/alarms → 200 {"items":[{"time_ms":9,"parameter":"BAT/V","change":"raised","level":"warning","by":null}]
         GET /api/missions/{mission}/envs/{env}/alarms/open → 200 [{"parameter":"BAT/V","phase":"active","level":"warning","worst":"warning","raised_ms":9,"
         POST /api/missions/{mission}/envs/{env}/alarms/acknowledge → 200 {"parameter":"BAT/V","by":"sentinel-ops"}
+        GET /api/missions/{mission}/envs/{env}/commands/definitions → 200 [{"name":"/X/PING","significance":"none","hazardous":false,"arguments":[]}]
+        POST /api/missions/{mission}/envs/{env}/commands → 202 {"id":1,"digest":"sha256:00","state":"queued","bytes_hex":"18"}
+        GET /api/missions/{mission}/envs/{env}/commands → 200 []
+        GET /api/missions/{mission}/envs/{env}/commands/history → 200 {"items":[],"next":null}
+        GET /api/missions/{mission}/envs/{env}/commands/{id} → 404 {"error":"no command named \"1\"","field":"command","request_id":"req-00000018"}
+        POST /api/missions/{mission}/envs/{env}/commands/{id}/approve → 404 {"error":"no command in the queue named \"1\"","field":"command in the queue","request_id"
+        POST /api/missions/{mission}/envs/{env}/commands/{id}/release → 404 {"error":"no command in the queue named \"1\"","field":"command in the queue","request_id"
+        POST /api/missions/{mission}/envs/{env}/commands/{id}/cancel → 404 {"error":"no command in the queue named \"1\"","field":"command in the queue","request_id"
         POST /api/missions/{mission}/envs/{env}/replay → 200 {"type":"samples","samples":[{"parameter":"BAT/V","time_ms":0,"raw":0,"eng":0.0,"level":"n
-        GET /api/missions/{mission}/envs/{env}/live → 400 {"error":"Connection header did not include 'upgrade'","request_id":"req-00000015"}
+        GET /api/missions/{mission}/envs/{env}/live → 400 {"error":"Connection header did not include 'upgrade'","request_id":"req-00000023"}
     "#]]
     .assert_eq(&lines);
 }
@@ -62,8 +72,9 @@ async fn every_route_answers() {
 #[test]
 fn the_route_table_has_unique_paths_and_standard_methods() {
     let routes = table();
-    let paths: BTreeSet<&str> = routes.iter().map(|route| route.path).collect();
-    assert_eq!(paths.len(), routes.len());
+    let routes_by_method: BTreeSet<(String, &str)> =
+        routes.iter().map(|route| (route.method.to_string(), route.path)).collect();
+    assert_eq!(routes_by_method.len(), routes.len());
     for route in &routes {
         assert!(axum::routing::MethodFilter::try_from(route.method.clone()).is_ok(), "{}", route.path);
         let is_platform = ["/api/health", "/api/openapi.json", "/api/deployments", "/metrics"].contains(&route.path);

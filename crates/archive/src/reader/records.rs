@@ -192,6 +192,38 @@ impl Reader {
         })
     }
 
+    /// Every stored state change of one command, oldest first.
+    pub fn command_history(&self, command_id: &str) -> Result<Vec<CommandRecord>, ArchiveError> {
+        let doing = "reading a command's history";
+        let sql = "SELECT time_ms, command_id, principal, command, arguments_json, bytes, digest, state, detail
+                   FROM commands WHERE command_id = ?1 ORDER BY id";
+        let mut select = self.conn.prepare(sql).doing(&self.path, doing)?;
+        let rows = select
+            .query_map(params![command_id], |row| {
+                Ok(CommandRecord {
+                    id: row.get(1)?,
+                    time_ms: unkey(row.get(0)?),
+                    principal: row.get(2)?,
+                    command: row.get(3)?,
+                    arguments_json: row.get(4)?,
+                    bytes: row.get(5)?,
+                    digest: row.get(6)?,
+                    state: row.get(7)?,
+                    detail: row.get(8)?,
+                })
+            })
+            .doing(&self.path, doing)?;
+        rows.collect::<Result<Vec<_>, _>>().doing(&self.path, doing)
+    }
+
+    /// The largest numeric command id stored, so that a restarted deployment continues after it.
+    pub fn last_command_id(&self) -> Result<Option<u64>, ArchiveError> {
+        let doing = "reading the last command id";
+        let sql = "SELECT MAX(CAST(command_id AS INTEGER)) FROM commands WHERE command_id GLOB '[0-9]*'";
+        let last: Option<i64> = self.conn.query_row(sql, [], |row| row.get(0)).doing(&self.path, doing)?;
+        Ok(last.and_then(|id| u64::try_from(id).ok()))
+    }
+
     /// One page of a record table whose first two columns are id and time.
     fn records<T>(
         &self,

@@ -26,6 +26,7 @@ fn spec(dir: &std::path::Path, model: model::MissionModel) -> DeploymentSpec {
         }],
         archive: archive::ArchiveOptions::default(),
         dir: dir.to_path_buf(),
+        commanding: Default::default(),
     }
 }
 

@@ -38,6 +38,7 @@ async fn alarms_are_raised_acknowledged_once_archived_and_streamed() {
         }],
         archive: archive::ArchiveOptions::default(),
         dir: dir.clone(),
+        commanding: Default::default(),
     };
     let platform = Platform::new(vec![Deployment::start(spec, clock()).await.unwrap()]);
     let deployment = platform.get(&scope).unwrap().clone();

@@ -1,6 +1,7 @@
 //! `groundplane bench ...`: benchmarks whose figures BENCHMARKS.md records.
 
 pub mod archive;
+pub mod command;
 pub mod server;
 pub mod tm;
 pub mod workload;
@@ -33,6 +34,8 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 1_000_000)]
         count: u64,
     },
+    /// A command's round trip against the simulator on loopback: latency and commands/s.
+    Command(command::CommandBenchArgs),
     /// Resident memory of idle deployments.
     Idle {
         /// Idle deployments to start.
@@ -48,6 +51,7 @@ pub fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::Archive(args) => archive::run(&args).map(|()| ExitCode::SUCCESS),
         BenchCommand::Ingest { count } => server::ingest(count),
         BenchCommand::Idle { deployments } => server::idle(deployments),
+        BenchCommand::Command(args) => command::run(&args),
     }
 }
 

@@ -35,6 +35,7 @@ fn spec(dir: &Path, mission: &str, transport: Transport) -> anyhow::Result<Deplo
         }],
         archive: archive::ArchiveOptions::default(),
         dir: dir.join(mission),
+        commanding: Default::default(),
     })
 }
 

@@ -15,9 +15,13 @@
 //! [[mission]]
 //! name = "jpss-1"
 //! model = "models/jpss1.xml"     # XTCE file or folder, or a SCOS-2000 MIB folder
+//! model_exclude = []             # files of a model folder to leave out
 //! [mission.pus]                  # optional: PUS 1/5 reports
 //! data_field_header_len = 10
 //! has_crc = true
+//! failure_code_len = 1           # also step_id_len, event_id_len; and where a simulator
+//! time_offset = 13               # writes the CUC time: time_coarse_len, time_fine_len,
+//!                                # time_p_field
 //!
 //! [[mission.deployment]]
 //! env = "ops"
@@ -27,6 +31,23 @@
 //! transport = "udp"              # udp | tcp
 //! address = "127.0.0.1:10015"
 //! framing = "packets"            # packets | frames | nctrs
+//! [mission.deployment.commanding] # optional
+//! release = "automatic"          # automatic | manual (an operator releases each command)
+//! acceptance_timeout_ms = 10000  # verification windows where the model gives none
+//! completion_timeout_ms = 60000
+//! [mission.deployment.uplink]    # where telecommands go (none: commands are refused)
+//! transport = "udp"              # udp: one TC per datagram; tcp: connect and stream
+//! address = "127.0.0.1:10025"
+//! framing = "packets"            # packets | frames (TC transfer frames, Type-BD)
+//! spacecraft_id = 42             # frames only
+//! virtual_channel = 0
+//! fecf = true
+//! [mission.deployment.simulator] # dev and aiv only: a simulator of the model on loopback,
+//! tm_link = "tm"                 # sending TM to this link (default: the first) and taking
+//! seed = 1                       # the deployment's TCs (it is the uplink then)
+//! period_ms = 1000
+//! apid = 100                     # APID of containers that do not fix one
+//! scenario = "scenarios/aiv.txt" # optional scenario file
 //! ```
 
 use serde::Deserialize;
@@ -89,6 +110,9 @@ pub struct MissionConfig {
     pub name: String,
     /// XTCE file or folder, or MIB folder; relative paths are relative to the config file.
     pub model: PathBuf,
+    /// Files of a model folder to leave out (drafts that do not import).
+    #[serde(default)]
+    pub model_exclude: Vec<String>,
     pub pus: Option<PusConfig>,
     #[serde(default, rename = "deployment")]
     pub deployments: Vec<DeploymentConfig>,
@@ -107,6 +131,56 @@ pub struct PusConfig {
     pub failure_code_len: usize,
     #[serde(default = "one")]
     pub event_id_len: usize,
+    /// Where a simulator of the mission writes the CUC time: its byte offset, coarse and fine
+    /// octets, and the P-field byte before it when the mission has one.
+    #[serde(default = "time_offset")]
+    pub time_offset: usize,
+    #[serde(default = "four")]
+    pub time_coarse_len: usize,
+    #[serde(default = "two")]
+    pub time_fine_len: usize,
+    pub time_p_field: Option<u8>,
+}
+
+fn time_offset() -> usize {
+    13
+}
+
+fn four() -> usize {
+    4
+}
+
+fn two() -> usize {
+    2
+}
+
+impl PusConfig {
+    /// How `tm::pus` reads the mission's reports.
+    pub fn layout(&self) -> tm::pus::PusLayout {
+        tm::pus::PusLayout {
+            data_field_header_len: self.data_field_header_len,
+            has_crc: self.has_crc,
+            step_id_len: self.step_id_len,
+            failure_code_len: self.failure_code_len,
+            event_id_len: self.event_id_len,
+        }
+    }
+
+    /// What a simulator of the mission writes (the same sizes the ground reads).
+    pub fn simulator_layout(&self) -> sim::PusTmLayout {
+        sim::PusTmLayout {
+            data_field_header_len: self.data_field_header_len,
+            has_crc: self.has_crc,
+            time_offset: self.time_offset,
+            time_coarse_len: self.time_coarse_len,
+            time_fine_len: self.time_fine_len,
+            time_p_field: self.time_p_field,
+            step_id_len: self.step_id_len,
+            failure_code_len: self.failure_code_len,
+            event_id_len: self.event_id_len,
+            ..sim::PusTmLayout::pus_c()
+        }
+    }
 }
 
 fn one() -> usize {
@@ -122,6 +196,99 @@ pub struct DeploymentConfig {
     pub retention: RetentionConfig,
     #[serde(default, rename = "link")]
     pub links: Vec<LinkConfig>,
+    #[serde(default)]
+    pub commanding: CommandingConfig,
+    pub uplink: Option<UplinkConfig>,
+    pub simulator: Option<SimulatorConfig>,
+}
+
+/// How the deployment's command queue works.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct CommandingConfig {
+    #[serde(default = "automatic")]
+    pub release: ReleaseConfig,
+    #[serde(default = "acceptance_timeout")]
+    pub acceptance_timeout_ms: u64,
+    #[serde(default = "completion_timeout")]
+    pub completion_timeout_ms: u64,
+}
+
+impl Default for CommandingConfig {
+    fn default() -> Self {
+        CommandingConfig {
+            release: ReleaseConfig::Automatic,
+            acceptance_timeout_ms: acceptance_timeout(),
+            completion_timeout_ms: completion_timeout(),
+        }
+    }
+}
+
+fn automatic() -> ReleaseConfig {
+    ReleaseConfig::Automatic
+}
+
+fn acceptance_timeout() -> u64 {
+    tc::lifecycle::ACCEPTANCE_WINDOW_MS
+}
+
+fn completion_timeout() -> u64 {
+    tc::lifecycle::COMPLETION_WINDOW_MS
+}
+
+/// `automatic` or `manual`.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ReleaseConfig {
+    Automatic,
+    Manual,
+}
+
+/// Where the deployment's telecommands go.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct UplinkConfig {
+    pub transport: TransportConfig,
+    pub address: String,
+    #[serde(default = "packets")]
+    pub framing: UplinkFramingConfig,
+    pub spacecraft_id: Option<u16>,
+    #[serde(default)]
+    pub virtual_channel: u8,
+    #[serde(default)]
+    pub fecf: bool,
+}
+
+fn packets() -> UplinkFramingConfig {
+    UplinkFramingConfig::Packets
+}
+
+/// `packets` or `frames`.
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum UplinkFramingConfig {
+    Packets,
+    Frames,
+}
+
+/// A simulator generated from the mission's model, run with the deployment.
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct SimulatorConfig {
+    /// The link it sends telemetry to (default: the deployment's first link).
+    pub tm_link: Option<String>,
+    #[serde(default)]
+    pub seed: u64,
+    #[serde(default = "period")]
+    pub period_ms: u64,
+    #[serde(default)]
+    pub apid: u16,
+    /// A scenario file, relative to the configuration file.
+    pub scenario: Option<PathBuf>,
+}
+
+fn period() -> u64 {
+    1000
 }
 
 /// How long each kind of record is kept; absent = forever.
@@ -202,6 +369,7 @@ fn check(config: &ServerConfig) -> Result<(), (String, String)> {
                     format!("{}/{} is configured twice", mission.name, deployment.env),
                 ));
             }
+            check_commanding(deployment).map_err(|(field, reason)| (format!("{place}.{field}"), reason))?;
             for (l, link) in deployment.links.iter().enumerate() {
                 let place = format!("{place}.link[{l}]");
                 if deployment.links[..l].iter().any(|other| other.name == link.name) {
@@ -227,6 +395,60 @@ fn check(config: &ServerConfig) -> Result<(), (String, String)> {
             if let Err(error) = scope.parse::<api::gate::ScopeGrant>() {
                 return Err((format!("auth.tokens[{t}].scopes[{s}]"), error.to_string()));
             }
+        }
+    }
+    Ok(())
+}
+
+fn check_commanding(deployment: &DeploymentConfig) -> Result<(), (String, String)> {
+    let commanding = &deployment.commanding;
+    for (field, value) in [
+        ("acceptance_timeout_ms", commanding.acceptance_timeout_ms),
+        ("completion_timeout_ms", commanding.completion_timeout_ms),
+    ] {
+        if !(1..=86_400_000).contains(&value) {
+            return Err((format!("commanding.{field}"), "between 1 ms and one day".to_string()));
+        }
+    }
+    if let Some(uplink) = &deployment.uplink {
+        if uplink.address.parse::<std::net::SocketAddr>().is_err() {
+            return Err((
+                "uplink.address".into(),
+                format!("{:?} is not an address like 127.0.0.1:10025", uplink.address),
+            ));
+        }
+        if uplink.framing == UplinkFramingConfig::Frames {
+            match uplink.spacecraft_id {
+                None => return Err(("uplink.spacecraft_id".into(), "frames framing needs a spacecraft_id".into())),
+                Some(id) if id > 1023 => return Err(("uplink.spacecraft_id".into(), "at most 1023 (10 bits)".into())),
+                Some(_) => {}
+            }
+            if uplink.virtual_channel > 63 {
+                return Err(("uplink.virtual_channel".into(), "at most 63 (6 bits)".into()));
+            }
+        }
+    }
+    if let Some(simulator) = &deployment.simulator {
+        if deployment.env == base::Env::Ops {
+            return Err(("simulator".into(), "a simulator runs in dev and aiv only, never in ops".into()));
+        }
+        if deployment.uplink.is_some() {
+            return Err(("uplink".into(), "the simulator is this deployment's uplink: leave uplink out".into()));
+        }
+        match &simulator.tm_link {
+            Some(name) if !deployment.links.iter().any(|link| &link.name == name) => {
+                return Err(("simulator.tm_link".into(), format!("no link named {name:?}")));
+            }
+            None if deployment.links.is_empty() => {
+                return Err(("simulator".into(), "a simulator needs a link to send telemetry to".into()));
+            }
+            _ => {}
+        }
+        if simulator.apid > 2047 {
+            return Err(("simulator.apid".into(), "at most 2047 (11 bits)".into()));
+        }
+        if !(10..=3_600_000).contains(&simulator.period_ms) {
+            return Err(("simulator.period_ms".into(), "between 10 ms and one hour".into()));
         }
     }
     Ok(())

@@ -1,10 +1,10 @@
 //! `groundplane serve --demo`: demo missions from the real mission databases in `shared/real`,
-//! each with a deployment and a link, and their real captures replayed into those links in a
-//! loop as the demo's telemetry (until the simulator of issue 5 takes over).
+//! each with a deployment and a link: real captures replayed into those links in a loop, or a
+//! simulator generated from the model (which also answers the deployment's commands).
 
 use super::config::{
-    AuthConfig, DeploymentConfig, FramingConfig, LinkConfig, MissionConfig, RetentionConfig, ServerConfig,
-    TransportConfig,
+    AuthConfig, CommandingConfig, DeploymentConfig, FramingConfig, LinkConfig, MissionConfig, PusConfig,
+    RetentionConfig, ServerConfig, SimulatorConfig, TransportConfig,
 };
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -18,9 +18,42 @@ struct DemoMission {
     capture: Option<&'static str>,
     transport: TransportConfig,
     packets_per_s: u32,
+    /// Files of the model folder that do not import (drafts).
+    exclude: &'static [&'static str],
+    /// Whether a simulator of the model runs on the link (and is the uplink).
+    simulator: bool,
+    /// The simulator's default APID and the mission's PUS TM layout (reports and time).
+    apid: u16,
+    pus: Option<PusConfig>,
 }
 
-const DEMO: [DemoMission; 3] = [
+/// The SpacePy MIB's PUS-C TM: a 12-byte data field header (CUC 4+1 time), no CRC.
+const MIB_PUS: PusConfig = PusConfig {
+    data_field_header_len: 12,
+    has_crc: false,
+    step_id_len: 4,
+    failure_code_len: 4,
+    event_id_len: 2,
+    time_offset: 13,
+    time_coarse_len: 4,
+    time_fine_len: 1,
+    time_p_field: None,
+};
+
+/// The Yamcs PUS example's TM: destination id, then a CUC P-field and CUC 4+3 time; CRC.
+const YAMCS_PUS: PusConfig = PusConfig {
+    data_field_header_len: 15,
+    has_crc: true,
+    step_id_len: 4,
+    failure_code_len: 4,
+    event_id_len: 2,
+    time_offset: 14,
+    time_coarse_len: 4,
+    time_fine_len: 3,
+    time_p_field: Some(0x2E),
+};
+
+const DEMO: [DemoMission; 4] = [
     DemoMission {
         name: "jpss-1",
         env: base::Env::Ops,
@@ -28,6 +61,10 @@ const DEMO: [DemoMission; 3] = [
         capture: Some("lasp-space_packet_parser/jpss/J01_G011_LZ_2021-04-09T00-00-00Z_V01.DAT1"),
         transport: TransportConfig::Udp,
         packets_per_s: 50,
+        exclude: &[],
+        simulator: false,
+        apid: 0,
+        pus: None,
     },
     DemoMission {
         name: "imap-idex",
@@ -36,6 +73,10 @@ const DEMO: [DemoMission; 3] = [
         capture: Some("lasp-space_packet_parser/idex/sciData_2023_052_14_45_05"),
         transport: TransportConfig::Tcp,
         packets_per_s: 5,
+        exclude: &[],
+        simulator: false,
+        apid: 0,
+        pus: None,
     },
     DemoMission {
         name: "spacepy-mib",
@@ -44,6 +85,23 @@ const DEMO: [DemoMission; 3] = [
         capture: None,
         transport: TransportConfig::Udp,
         packets_per_s: 0,
+        exclude: &[],
+        simulator: true,
+        apid: 1234,
+        pus: Some(MIB_PUS),
+    },
+    DemoMission {
+        name: "pus-example",
+        env: base::Env::Dev,
+        model: "yamcs/examples-pus-mdb",
+        capture: None,
+        transport: TransportConfig::Udp,
+        packets_per_s: 0,
+        // A draft with undefined references, a model that needs it, and a variant of pus.xml.
+        exclude: &["pus20.xml", "landing.xml", "pus-xtce-verif.xml"],
+        simulator: true,
+        apid: 100,
+        pus: Some(YAMCS_PUS),
     },
 ];
 
@@ -54,7 +112,8 @@ pub fn config(real_dir: &Path, data_dir: PathBuf, listen: String) -> ServerConfi
         .map(|demo| MissionConfig {
             name: demo.name.to_string(),
             model: real_dir.join(demo.model),
-            pus: None,
+            model_exclude: demo.exclude.iter().map(|name| name.to_string()).collect(),
+            pus: demo.pus,
             deployments: vec![DeploymentConfig {
                 env: demo.env,
                 retention: RetentionConfig { raw_units_days: Some(7), ..RetentionConfig::default() },
@@ -68,6 +127,15 @@ pub fn config(real_dir: &Path, data_dir: PathBuf, listen: String) -> ServerConfi
                     fecf: false,
                     spacecraft_id: None,
                 }],
+                commanding: CommandingConfig::default(),
+                uplink: None,
+                simulator: demo.simulator.then_some(SimulatorConfig {
+                    tm_link: None,
+                    seed: 1,
+                    period_ms: 1000,
+                    apid: demo.apid,
+                    scenario: None,
+                }),
             }],
         })
         .collect();

@@ -3,6 +3,7 @@
 
 pub mod config;
 mod demo;
+mod simulate;
 
 use crate::clock::now_ms;
 use anyhow::Context;
@@ -74,11 +75,22 @@ async fn serve(config: ServerConfig, base: &Path, demo_from: Option<PathBuf>) ->
     let clock: Clock = Arc::new(now_ms);
     let data_dir = base.join(&config.data_dir);
     let mut deployments = Vec::new();
-    for spec in specs(&config, base, &data_dir)? {
+    let mut simulators = Vec::new();
+    for (mut spec, deployment_config) in specs(&config, base, &data_dir)? {
         let scope = spec.scope.clone();
+        let prepared = match deployment_config.simulator {
+            Some(simulator) => Some(simulate::prepare(&mut spec, simulator, &deployment_config, base).await?),
+            None => None,
+        };
         let deployment = Deployment::start(spec, clock.clone()).await.with_context(|| format!("starting {scope}"))?;
         for (link, address) in deployment.links.iter().zip(&deployment.bound) {
             println!("link {scope} {} {} {address}", link.name, link.transport.as_str());
+        }
+        if let Some(uplink) = &deployment.commanding.uplink {
+            println!("uplink {scope} {} {} {}", uplink.transport.as_str(), uplink.address, uplink.framing.as_str());
+        }
+        if let Some(prepared) = prepared {
+            simulators.push(simulate::run(prepared, &deployment, clock.clone())?);
         }
         deployments.push(deployment);
     }
@@ -98,16 +110,25 @@ async fn serve(config: ServerConfig, base: &Path, demo_from: Option<PathBuf>) ->
     tracing::info!(%address, "serving");
     axum::serve(listener, router.into_make_service()).with_graceful_shutdown(shutdown()).await?;
     tracing::info!("stopping: committing what each deployment holds");
+    for simulator in simulators {
+        simulator.stop().await;
+    }
     platform.stop().await;
     Ok(())
 }
 
-/// The deployment specs of a configuration, with their models imported.
-fn specs(config: &ServerConfig, base: &Path, data_dir: &Path) -> anyhow::Result<Vec<DeploymentSpec>> {
+/// The deployment specs of a configuration, with their models imported, and the configuration
+/// each came from.
+fn specs<'c>(
+    config: &'c ServerConfig,
+    base: &Path,
+    data_dir: &Path,
+) -> anyhow::Result<Vec<(DeploymentSpec, Deployed<'c>)>> {
     let mut specs = Vec::new();
     for mission in &config.missions {
         let path = base.join(&mission.model);
-        let loaded = crate::cli::load_model(&path)?;
+        let (kind, files) = crate::load::model_files_except(&path, &mission.model_exclude)?;
+        let loaded = crate::cli::Loaded { kind, result: model_import::import(kind, &files), files };
         let imported = match loaded.result {
             Ok(imported) => imported,
             Err(report) => {
@@ -125,23 +146,55 @@ fn specs(config: &ServerConfig, base: &Path, data_dir: &Path) -> anyhow::Result<
                 alarms_days: deployment.retention.alarms_days,
                 commands_days: deployment.retention.commands_days,
             };
-            specs.push(DeploymentSpec {
-                dir: data_dir.join(slug.as_str()).join(deployment.env.to_string()),
-                scope,
-                model: imported.model.clone(),
-                pus: mission.pus.map(|pus| tm::pus::PusLayout {
-                    data_field_header_len: pus.data_field_header_len,
-                    has_crc: pus.has_crc,
-                    step_id_len: pus.step_id_len,
-                    failure_code_len: pus.failure_code_len,
-                    event_id_len: pus.event_id_len,
-                }),
-                links: deployment.links.iter().map(link_spec).collect(),
-                archive: archive::ArchiveOptions { retention, ..archive::ArchiveOptions::default() },
-            });
+            let commanding = deployment::CommandingSpec {
+                uplink: deployment.uplink.as_ref().map(uplink_spec),
+                release: match deployment.commanding.release {
+                    config::ReleaseConfig::Automatic => tc::lifecycle::ReleaseMode::Automatic,
+                    config::ReleaseConfig::Manual => tc::lifecycle::ReleaseMode::Manual,
+                },
+                acceptance_timeout_ms: deployment.commanding.acceptance_timeout_ms,
+                completion_timeout_ms: deployment.commanding.completion_timeout_ms,
+            };
+            specs.push((
+                DeploymentSpec {
+                    dir: data_dir.join(slug.as_str()).join(deployment.env.to_string()),
+                    commanding,
+                    scope,
+                    model: imported.model.clone(),
+                    pus: mission.pus.map(|pus| pus.layout()),
+                    links: deployment.links.iter().map(link_spec).collect(),
+                    archive: archive::ArchiveOptions { retention, ..archive::ArchiveOptions::default() },
+                },
+                Deployed { simulator: deployment.simulator.as_ref(), links: &deployment.links, pus: mission.pus },
+            ));
         }
     }
     Ok(specs)
+}
+
+/// What the simulator of a deployment needs from its configuration.
+struct Deployed<'c> {
+    simulator: Option<&'c config::SimulatorConfig>,
+    links: &'c [config::LinkConfig],
+    pus: Option<config::PusConfig>,
+}
+
+fn uplink_spec(uplink: &config::UplinkConfig) -> deployment::UplinkSpec {
+    deployment::UplinkSpec {
+        transport: match uplink.transport {
+            config::TransportConfig::Udp => Transport::Udp,
+            config::TransportConfig::Tcp => Transport::Tcp,
+        },
+        address: uplink.address.clone(),
+        framing: match uplink.framing {
+            config::UplinkFramingConfig::Packets => deployment::UplinkFraming::Packets,
+            config::UplinkFramingConfig::Frames => deployment::UplinkFraming::Frames {
+                spacecraft_id: uplink.spacecraft_id.unwrap_or(0),
+                virtual_channel: uplink.virtual_channel,
+                fecf: uplink.fecf,
+            },
+        },
+    }
 }
 
 fn link_spec(link: &config::LinkConfig) -> LinkSpec {

@@ -2,6 +2,9 @@
 //! models), and the server (two missions over UDP and TCP, queries, live streams, crashes).
 
 mod cli;
+mod commanding;
 mod crash;
 mod harness;
+mod procedure;
 mod server;
+mod sim;

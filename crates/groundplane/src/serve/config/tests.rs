@@ -95,3 +95,48 @@ fn bad_files_name_the_place() {
     let twice = format!("{GOOD}[[mission.deployment]]\nenv = \"ops\"\n");
     check(&twice, expect!["groundplane.toml: mission[0].deployment[1].env: jpss-1/ops is configured twice"]);
 }
+
+#[test]
+fn commanding_uplink_and_simulator_are_checked() {
+    let uplink = "[mission.deployment.uplink]\ntransport = \"udp\"\naddress = \"127.0.0.1:10025\"\n";
+    check(&format!("{GOOD}{uplink}"), expect!["1 mission(s), 1 token(s)"]);
+    check(
+        &format!("{GOOD}{}", uplink.replace("127.0.0.1:10025", "somewhere")),
+        expect![[
+            r#"groundplane.toml: mission[0].deployment[0].uplink.address: "somewhere" is not an address like 127.0.0.1:10025"#
+        ]],
+    );
+    check(
+        &format!("{GOOD}{uplink}framing = \"frames\"\n"),
+        expect![
+            "groundplane.toml: mission[0].deployment[0].uplink.spacecraft_id: frames framing needs a spacecraft_id"
+        ],
+    );
+    check(
+        &format!("{GOOD}{uplink}framing = \"frames\"\nspacecraft_id = 1024\n"),
+        expect!["groundplane.toml: mission[0].deployment[0].uplink.spacecraft_id: at most 1023 (10 bits)"],
+    );
+    check(
+        &format!("{GOOD}[mission.deployment.commanding]\nacceptance_timeout_ms = 0\n"),
+        expect![
+            "groundplane.toml: mission[0].deployment[0].commanding.acceptance_timeout_ms: between 1 ms and one day"
+        ],
+    );
+    let simulator = "[mission.deployment.simulator]\nseed = 3\n";
+    check(
+        &format!("{GOOD}{simulator}"),
+        expect![
+            "groundplane.toml: mission[0].deployment[0].simulator: a simulator runs in dev and aiv only, never in ops"
+        ],
+    );
+    let dev = GOOD.replace("env = \"ops\"", "env = \"dev\"");
+    check(&format!("{dev}{simulator}"), expect!["1 mission(s), 1 token(s)"]);
+    check(
+        &format!("{dev}{simulator}tm_link = \"nope\"\n"),
+        expect![[r#"groundplane.toml: mission[0].deployment[0].simulator.tm_link: no link named "nope""#]],
+    );
+    check(
+        &format!("{dev}{simulator}{uplink}"),
+        expect!["groundplane.toml: mission[0].deployment[0].uplink: the simulator is this deployment's uplink: leave uplink out"],
+    );
+}

@@ -1,0 +1,73 @@
+//! Commanding in a deployment: requests checked and encoded against the model (on the API's
+//! blocking threads), the command queue owned by the ingest thread ([`book::Book`]), the uplink
+//! task that puts telecommands on the wire, and the views the API reads.
+//!
+//! The life of a command is `tc::lifecycle`'s; this module numbers commands, gives them their
+//! sequence counts (so that the digest an approver sees is that of the bytes sent), records
+//! every transition in the archive's command history and on live streams, and matches the PUS 1
+//! reports that arrive on the deployment's telemetry links.
+
+pub mod board;
+pub mod book;
+pub mod definitions;
+pub mod prepare;
+#[cfg(test)]
+mod tests;
+pub mod uplink;
+mod views;
+
+use crate::Transport;
+use tc::lifecycle::ReleaseMode;
+
+/// How a deployment commands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommandingSpec {
+    /// Where telecommands go; without one, command requests are refused.
+    pub uplink: Option<UplinkSpec>,
+    /// Whether queued commands wait for an operator's release.
+    pub release: ReleaseMode,
+    /// The acceptance window of commands whose model gives none, from sending.
+    pub acceptance_timeout_ms: u64,
+    /// The start and completion window of commands whose model gives none, from sending.
+    pub completion_timeout_ms: u64,
+}
+
+impl Default for CommandingSpec {
+    fn default() -> Self {
+        CommandingSpec {
+            uplink: None,
+            release: ReleaseMode::Automatic,
+            acceptance_timeout_ms: tc::lifecycle::ACCEPTANCE_WINDOW_MS,
+            completion_timeout_ms: tc::lifecycle::COMPLETION_WINDOW_MS,
+        }
+    }
+}
+
+/// The uplink of a deployment: where its telecommands are sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UplinkSpec {
+    /// UDP: one telecommand (packet or frame) per datagram sent to `address`; TCP: the
+    /// deployment connects to `address` and writes them in a stream.
+    pub transport: Transport,
+    pub address: String,
+    pub framing: UplinkFraming,
+}
+
+/// How telecommands are put on the uplink.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UplinkFraming {
+    /// Bare space packets.
+    Packets,
+    /// Each packet in a TC transfer frame (CCSDS 232.0-B, Type-BD: no COP-1).
+    Frames { spacecraft_id: u16, virtual_channel: u8, fecf: bool },
+}
+
+impl UplinkFraming {
+    /// `packets` or `frames`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UplinkFraming::Packets => "packets",
+            UplinkFraming::Frames { .. } => "frames",
+        }
+    }
+}
