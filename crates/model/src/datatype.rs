@@ -143,6 +143,11 @@ pub enum TimeEncoding {
     /// A number (the type's encoding) times `scale` plus `offset` gives seconds.
     Scaled { scale: f64, offset: f64 },
     /// CCSDS unsegmented time code: coarse and fine octets (301.0-B).
+    ///
+    /// With `p_field`, the data holds the P-field first (one octet, two when its extension
+    /// flag is set, 301.0-B-4 §3.2.2) and the octet counts it states are the ones read:
+    /// `coarse_octets` and `fine_octets` are then the most it may state (a P-field asking for
+    /// more is a decode error). Yamcs's `TimeBinaryDecoder` with `type: CUC` reads this.
     Cuc { coarse_octets: u8, fine_octets: u8, p_field: bool },
     /// CCSDS day segmented time code: day octets (2 or 3), milliseconds, sub-ms octets (0/2/4).
     Cds { day_octets: u8, submillisecond_octets: u8, p_field: bool },

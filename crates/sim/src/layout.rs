@@ -178,7 +178,10 @@ fn layout(model: &MissionModel, config: &SimConfig, container: &SequenceContaine
         pinned.push((field.bit_offset, field.size_bits, raw));
     }
     if pus.is_none() {
-        pus = service.zip(subtype);
+        // A container that pins the service but not the subtype (the Yamcs example's PUS 5
+        // events pin the event id instead) is still a PUS packet: it gets the secondary header
+        // and time, with the lowest subtype (1: an informative event for service 5).
+        pus = service.map(|service| (service, subtype.unwrap_or(1)));
     }
     if let (Some(id), None) = (&container.pus, structure_id) {
         structure_id = id.pi1.as_ref().map(|pi| pi.value as u64);

@@ -5,6 +5,7 @@ use super::calib_alarm;
 use super::cx::{child, elements, local, Cx, Res};
 use super::types::integer_size;
 use super::values;
+use super::yamcs_time::{self, Transform};
 use model::{
     BinarySize, ByteOrder, DataEncoding, DataType, FloatFormat, IntegerSign, IntegerValue, QualifiedName, StringSize,
 };
@@ -21,14 +22,19 @@ pub fn encoding(cx: &mut Cx, node: Node<'_, '_>, space: &QualifiedName, data_typ
     let transform = elements(node)
         .find(|item| matches!(local(*item), "FromBinaryTransformAlgorithm" | "ToBinaryTransformAlgorithm"));
     let encoding = match (transform, local(node)) {
-        (Some(transform), _) => custom(cx, node, transform),
-        (None, "IntegerDataEncoding") => integer(cx, node),
-        (None, "FloatDataEncoding") => float(cx, node),
-        (None, "StringDataEncoding") => string(cx, node, space),
-        (None, _) => binary(cx, node, space),
+        (Some(transform), _) => match yamcs_time::read(transform, &mut data_type.kind) {
+            // A CCSDS time code says its own layout: the type needs no raw encoding.
+            Transform::Cuc => Ok(None),
+            Transform::Refused(why) => custom(cx, node, transform, Some(&why)).map(Some),
+            Transform::Other => custom(cx, node, transform, None).map(Some),
+        },
+        (None, "IntegerDataEncoding") => integer(cx, node).map(Some),
+        (None, "FloatDataEncoding") => float(cx, node).map(Some),
+        (None, "StringDataEncoding") => string(cx, node, space).map(Some),
+        (None, _) => binary(cx, node, space).map(Some),
     };
     // A type whose encoding cannot be read is kept without one; the error is reported.
-    data_type.encoding = encoding.ok();
+    data_type.encoding = encoding.ok().flatten();
     // Calibrators belong to the encoding: a derived type's new encoding drops its base's.
     data_type.calibrator = None;
     data_type.context_calibrators.clear();
@@ -50,15 +56,18 @@ pub fn encoding(cx: &mut Cx, node: Node<'_, '_>, space: &QualifiedName, data_typ
     Ok(())
 }
 
-/// An encoding computed by a transform algorithm (Yamcs Java): kept undecoded, reported.
-fn custom(cx: &mut Cx, node: Node<'_, '_>, transform: Node<'_, '_>) -> Res<DataEncoding> {
+/// An encoding computed by a transform algorithm (Yamcs Java): kept undecoded, reported
+/// (with why, when it is one the model reads in other configurations).
+fn custom(cx: &mut Cx, node: Node<'_, '_>, transform: Node<'_, '_>, why: Option<&str>) -> Res<DataEncoding> {
     let algorithm = transform.attribute("name").unwrap_or("unnamed").to_string();
     let size_bits = child(node, "SizeInBits")
         .and_then(|size| child(size, "FixedValue"))
         .and_then(|fixed| fixed.text())
         .and_then(|text| text.trim().parse::<u32>().ok())
         .or_else(|| node.attribute("sizeInBits").and_then(|text| text.trim().parse().ok()));
-    let message = format!("transform algorithm `{algorithm}` cannot be run by the model; the value is kept undecoded");
+    let because = why.map(|why| format!(" ({why})")).unwrap_or_default();
+    let message =
+        format!("transform algorithm `{algorithm}` cannot be run by the model{because}; the value is kept undecoded");
     cx.unsupported(transform, message);
     Ok(DataEncoding::Custom { algorithm, size_bits })
 }

@@ -24,6 +24,7 @@ mod tests;
 mod types;
 mod values;
 mod verifiers;
+mod yamcs_time;
 
 use crate::{Diagnostic, ImportReport, Imported, Place, SourceFile};
 use cx::Cx;

@@ -29,7 +29,7 @@ pub fn pus_simulator() -> Simulator {
         time_offset: 14,
         time_coarse_len: 4,
         time_fine_len: 3,
-        time_p_field: Some(0x2E),
+        time_p_field: Some(0x2F),
         ..PusTmLayout::pus_c()
     };
     Simulator::new(&model, config).expect("simulator")

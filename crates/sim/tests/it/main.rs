@@ -36,7 +36,7 @@ pub(crate) fn pus_config() -> SimConfig {
         time_offset: 14,
         time_coarse_len: 4,
         time_fine_len: 3,
-        time_p_field: Some(0x2E),
+        time_p_field: Some(0x2F),
         ..PusTmLayout::pus_c()
     };
     config

@@ -38,17 +38,11 @@ fn run(model: &MissionModel, simulator: &mut Simulator, seconds: u64) -> (usize,
     (packets, abnormal)
 }
 
-/// The model `tm` decodes with: the Yamcs example's `PusTimeType` is decoded by a Java
-/// algorithm (`TimeBinaryDecoder`), which `tm` does not run and so refuses every PUS packet;
-/// FIXME: until it does, the test reads those 64 bits (P-field and CUC 4+3) as binary.
+/// The model `tm` decodes with: the real one. `tm` reads the Yamcs example's `PusTimeType`
+/// (a Java `TimeBinaryDecoder`) natively, as a CUC code sized by the P-field the simulator
+/// writes (0x2F: 4 coarse and 3 fine octets, as Yamcs's own simulator writes).
 pub(crate) fn decodable(model: &MissionModel) -> MissionModel {
-    let mut model = model.clone();
-    let name = model::QualifiedName::parse("/PUS/PusTimeType").expect("name");
-    if let Some(data_type) = model.parameter_types.get_mut(&name) {
-        *data_type = model::DataType::new(model::TypeKind::Binary { length_range: None });
-        data_type.encoding = Some(model::DataEncoding::Binary { size: model::BinarySize::Fixed { size_bits: 64 } });
-    }
-    model
+    model.clone()
 }
 
 #[test]

@@ -53,6 +53,12 @@ pub(crate) enum Codec {
         coarse_octets: u32,
         fine_octets: u32,
     },
+    /// A CUC code whose P-field comes first in the data and states its octets (at most
+    /// these): its size is known only when read.
+    CucPField {
+        coarse_octets_max: u32,
+        fine_octets_max: u32,
+    },
     Cds {
         day_octets: u32,
         submillisecond_octets: u32,
@@ -195,11 +201,15 @@ fn time_codec(time: &TimeEncoding, encoding: Option<&DataEncoding>, names: &Name
             Codec::Cuc { coarse_octets: u32::from(*coarse_octets), fine_octets: u32::from(*fine_octets) },
             Conversion::Time { scale: 1.0, offset: 0.0 },
         )),
+        TimeEncoding::Cuc { coarse_octets, fine_octets, p_field: true } => Some((
+            Codec::CucPField { coarse_octets_max: u32::from(*coarse_octets), fine_octets_max: u32::from(*fine_octets) },
+            Conversion::Time { scale: 1.0, offset: 0.0 },
+        )),
         TimeEncoding::Cds { day_octets, submillisecond_octets, p_field: false } => Some((
             Codec::Cds { day_octets: u32::from(*day_octets), submillisecond_octets: u32::from(*submillisecond_octets) },
             Conversion::Time { scale: 1.0, offset: 0.0 },
         )),
-        // A P-field makes the code self-describing: not decoded yet.
-        _ => None,
+        // A CDS P-field makes the code self-describing: not decoded yet.
+        TimeEncoding::Cds { p_field: true, .. } => None,
     }
 }

@@ -1,6 +1,6 @@
 //! One scalar field: read with its codec, converted, calibrated and monitored.
 
-use super::Walk;
+use super::{cuc, Walk};
 use crate::plan::types::{Codec, CompiledType, Conversion, Size};
 use crate::value::{EngValue, ParamId, RawValue, Sample};
 use crate::{calibrate, check_enumeration, check_ranges, decode_float, decode_integer, read_bits};
@@ -60,11 +60,14 @@ impl Walk<'_, '_> {
             }
             Codec::Text { size } | Codec::Binary { size } => self.read_bytes(size, bit_offset)?,
             Codec::Cuc { coarse_octets, fine_octets } => {
-                let coarse = read_bits(packet, bit_offset, coarse_octets * 8).map_err(|e| e.reason())?;
-                let fine = read_bits(packet, bit_offset + *coarse_octets as usize * 8, fine_octets * 8)
-                    .map_err(|e| e.reason())?;
-                let seconds = coarse as f64 + fine as f64 / 2f64.powi(8 * *fine_octets as i32);
+                let seconds = cuc::seconds(packet, bit_offset, *coarse_octets, *fine_octets)?;
                 (RawValue::Float(seconds), u64::from(8 * (coarse_octets + fine_octets)))
+            }
+            Codec::CucPField { coarse_octets_max, fine_octets_max } => {
+                let p_field = cuc::p_field(packet, bit_offset, *coarse_octets_max, *fine_octets_max)?;
+                let (coarse, fine) = (p_field.coarse_octets, p_field.fine_octets);
+                let seconds = cuc::seconds(packet, bit_offset + p_field.len_bits, coarse, fine)?;
+                (RawValue::Float(seconds), (p_field.len_bits + 8 * (coarse + fine) as usize) as u64)
             }
             Codec::Cds { day_octets, submillisecond_octets } => {
                 let day_bits = day_octets * 8;

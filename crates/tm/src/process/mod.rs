@@ -1,6 +1,7 @@
 //! Processing one packet with a plan: identification through the container tree (or the PUS
 //! key of a SCOS-2000 packet), then every entry decoded, calibrated and monitored.
 
+mod cuc;
 mod derived;
 
 pub use derived::DERIVED_BIT_OFFSET;
@@ -171,7 +172,11 @@ impl Walk<'_, '_> {
                 });
                 let Some(next) = next else { break };
                 if let Err(error) = self.decode_entries(next, 0, &mut cursor, 0) {
-                    // The packet is `next`'s and does not fit it: it is not its parent's.
+                    // The packet is `next`'s (its restriction holds) and does not fit it: that is
+                    // the packet's error, not a reason to read it as another root's.
+                    if self.container(next).restriction.is_some() {
+                        return Err(error);
+                    }
                     first_error.get_or_insert(error);
                     child_failed = true;
                     break;

@@ -325,3 +325,70 @@ fn conditions_read_aggregate_members_and_boolean_labels() {
     assert_eq!(identify(0x20), Ok("two_off".to_string()));
     assert_eq!(identify(0x30), Err(ProcessError::UnknownPacket));
 }
+
+/// The hk packet holding only a CUC time with its P-field in the data (at most 4 coarse and 2
+/// fine octets) at byte 16, then `n`.
+#[track_caller]
+fn check_cuc_p_field(payload: &[u8], expect: Expect) {
+    let mut model = test_model();
+    let cuc = TimeEncoding::Cuc { coarse_octets: 4, fine_octets: 2, p_field: true };
+    let time = DataType::new(TypeKind::AbsoluteTime { epoch: Epoch::Tai, time: cuc });
+    model.parameter_types.insert(name("/t/cuc"), time);
+    add_parameter(&mut model, "/t/time", "/t/cuc");
+    model.containers.get_mut(&name("/t/hk")).unwrap().entries = vec![
+        at(LocationReference::ContainerStart, 128, "/t/time"),
+        ContainerEntry::next(EntryKind::Parameter(name("/t/n"))),
+    ];
+    let plan = Plan::compile(&model).unwrap();
+    assert!(!plan.is_fast(plan.container_id(&name("/t/hk")).unwrap()), "its size is known only when read");
+    let mut samples = Vec::new();
+    let text = match Processor::new(&plan).process(&packet(100, 3, 25, payload), &mut samples) {
+        Ok(_) => samples.iter().skip(3).map(|s| format!("@{} {:?} {:?}\n", s.bit_offset, s.raw(), s.eng())).collect(),
+        Err(error) => format!("invalid: {error}\n"),
+    };
+    expect.assert_eq(&text);
+}
+
+#[test]
+fn a_cuc_p_field_sizes_the_time_and_places_what_follows() {
+    // 0x1A: 3 coarse and 2 fine octets; 0x12: 1 coarse and 2 fine.
+    check_cuc_p_field(
+        &[0x1A, 0x00, 0x01, 0x00, 0x40, 0x00, 9],
+        expect![[r#"
+            @128 Float(256.25) Time(256.25)
+            @176 Unsigned(9) Unsigned(9)
+        "#]],
+    );
+    check_cuc_p_field(
+        &[0x12, 0x05, 0xC0, 0x00, 9],
+        expect![[r#"
+            @128 Float(5.75) Time(5.75)
+            @160 Unsigned(9) Unsigned(9)
+        "#]],
+    );
+    // More fine octets than the type allows, an undefined third octet, a time past the end.
+    check_cuc_p_field(
+        &[0x1F, 0, 0, 0, 0, 0, 0, 0, 9],
+        expect![[r#"
+        invalid: `/t/time` at bit 128: P-field 0x1f states 4 coarse and 3 fine octets, more than the type's 4 and 2
+    "#]],
+    );
+    check_cuc_p_field(
+        &[0x9C, 0x80, 0, 0, 0, 0, 9],
+        expect![[r#"
+        invalid: `/t/time` at bit 128: P-field 0x9c 0x80: a third P-field octet is not defined
+    "#]],
+    );
+    check_cuc_p_field(
+        &[0x1E, 0, 0, 0, 0],
+        expect![[r#"
+        invalid: `/t/time` at bit 128: P-field 0x1e states 4 coarse and 2 fine octets, which run past the 21-byte packet
+    "#]],
+    );
+    check_cuc_p_field(
+        &[],
+        expect![[r#"
+        invalid: `/t/time` at bit 128: P-field: 8 bits run past the 128-bit packet
+    "#]],
+    );
+}

@@ -5,6 +5,7 @@ mod byte_order;
 mod cfs;
 mod common;
 mod satrs;
+mod yamcs_pus;
 
 use model::{ByteOrder, IntegerSign};
 use test_utils::real;

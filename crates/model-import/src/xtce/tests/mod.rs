@@ -5,6 +5,7 @@ mod errors;
 mod layout;
 mod names;
 mod types;
+mod yamcs_time;
 
 use crate::{ImportReport, Imported, SourceFile};
 use expect_test::Expect;
