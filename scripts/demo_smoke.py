@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """Smoke run of the README's run command: `groundplane serve --demo` on a free port.
 
-Starts the demo server, waits until every demo deployment answers and the replayed captures
-are being archived, reads the API's main documents, then stops the server with SIGTERM and
-expects a clean exit. Standard library only.
+Starts the demo server, waits until every demo deployment answers, the replayed captures
+and the simulators' telemetry are being archived, reads the API's main documents, runs the
+demo procedures (commands verified against the simulators) with the demo operator token,
+then stops the server with SIGTERM and expects a clean exit. Standard library only.
 """
 import json
+import os
+import pathlib
 import signal
 import subprocess
 import sys
@@ -38,14 +41,14 @@ def main():
             deployments = json.loads(body)
             names = sorted(f"{d['mission']}/{d['env']}" for d in deployments)
             print(f"  deployments: {names}")
-            assert names == ["imap-idex/dev", "jpss-1/ops", "spacepy-mib/dev"], names
+            assert names == ["imap-idex/dev", "jpss-1/ops", "pus-example/dev", "spacepy-mib/dev"], names
             deadline = time.time() + 60
             while True:
                 stored = {}
                 for d in deployments:
                     _, body = get(base, f"/api/missions/{d['mission']}/envs/{d['env']}/status")
                     stored[f"{d['mission']}/{d['env']}"] = json.loads(body)["stored"]["units"]
-                if stored["jpss-1/ops"] > 0 and stored["imap-idex/dev"] > 0:
+                if all(units > 0 for units in stored.values()):
                     break
                 if time.time() > deadline:
                     sys.exit(f"demo smoke: captures not archived after 60 s: {stored}")
@@ -58,6 +61,15 @@ def main():
             print(f"  jpss-1/ops parameters archived: {len(json.loads(body))}")
             _, body = get(base, "/metrics")
             assert b"groundplane_units_stored_total" in body
+            procedures = pathlib.Path(__file__).resolve().parent.parent / "procedures"
+            env = dict(os.environ, GROUNDPLANE_TOKEN="demo-operator-token")
+            for mission, name in [("spacepy-mib", "spacepy-mib-smoke.toml"), ("pus-example", "pus-example-smoke.toml")]:
+                run = subprocess.run(
+                    [binary, "procedure", "run", str(procedures / name), "--mission", mission, "--env", "dev",
+                     "--url", base], env=env, capture_output=True, text=True, timeout=120)
+                print("  " + run.stdout.strip().replace("\n", "\n  "))
+                if run.returncode != 0:
+                    sys.exit(f"demo smoke: procedure {name} exited {run.returncode}: {run.stderr}")
         finally:
             server.send_signal(signal.SIGTERM)
             try:

@@ -41,7 +41,7 @@ fn pus_config() -> sim::SimConfig {
         time_offset: 14,
         time_coarse_len: 4,
         time_fine_len: 3,
-        time_p_field: Some(0x2E),
+        time_p_field: Some(0x2F),
         ..sim::PusTmLayout::pus_c()
     };
     config

@@ -4,7 +4,7 @@
 
 use super::config::{
     AuthConfig, CommandingConfig, DeploymentConfig, FramingConfig, LinkConfig, MissionConfig, PusConfig,
-    RetentionConfig, ServerConfig, SimulatorConfig, TransportConfig,
+    RetentionConfig, ServerConfig, SimulatorConfig, TokenConfig, TransportConfig,
 };
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -50,7 +50,7 @@ const YAMCS_PUS: PusConfig = PusConfig {
     time_offset: 14,
     time_coarse_len: 4,
     time_fine_len: 3,
-    time_p_field: Some(0x2E),
+    time_p_field: Some(0x2F),
 };
 
 const DEMO: [DemoMission; 4] = [
@@ -139,7 +139,19 @@ pub fn config(real_dir: &Path, data_dir: PathBuf, listen: String) -> ServerConfi
             }],
         })
         .collect();
-    ServerConfig { listen, data_dir, auth: AuthConfig { anonymous_read: true, tokens: Vec::new() }, missions }
+    ServerConfig { listen, data_dir, auth: AuthConfig { anonymous_read: true, tokens: demo_tokens() }, missions }
+}
+
+/// The demo's two tokens (an operator, and a second principal to approve hazardous
+/// commands), granted every deployment. Published in the README: the demo is for a laptop.
+pub const DEMO_TOKENS: [(&str, &str); 2] =
+    [("operator", "demo-operator-token"), ("flight-director", "demo-flight-director-token")];
+
+fn demo_tokens() -> Vec<TokenConfig> {
+    DEMO_TOKENS
+        .iter()
+        .map(|(name, token)| TokenConfig { name: name.to_string(), token: token.to_string(), scopes: vec!["*".into()] })
+        .collect()
 }
 
 /// Starts replaying each demo capture into its deployment's link, in a loop.

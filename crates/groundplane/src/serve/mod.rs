@@ -97,6 +97,9 @@ async fn serve(config: ServerConfig, base: &Path, demo_from: Option<PathBuf>) ->
     let platform = Arc::new(Platform::new(deployments));
     if let Some(real_dir) = demo_from {
         demo::feed(&real_dir, &platform)?;
+        for (name, token) in demo::DEMO_TOKENS {
+            println!("demo token {name}: {token}");
+        }
     }
     // Request ids carry the start time, so that ids in logs differ across restarts.
     let options = api::RouterOptions { request_id_prefix: format!("{:x}-", now_ms()), ..api::RouterOptions::default() };

@@ -1,7 +1,8 @@
 //! Commanding through the real binary: two DEV deployments, each with the simulator generated
 //! from its model (the Yamcs PUS example and the SpacePy MIB) on loopback; commands sent over
 //! HTTP are verified through their stages, bad arguments refused with their reason, the history
-//! archived, updates streamed over the WebSocket, and writes refused to anonymous callers.
+//! archived, updates streamed over the WebSocket, and writes refused to anonymous callers; the
+//! repository's procedures pass against them, and one that expects too much fails in JUnit.
 
 use crate::harness::{Server, TempDir};
 use futures_util::{SinkExt, StreamExt};
@@ -37,7 +38,7 @@ event_id_len = 2
 time_offset = 14
 time_coarse_len = 4
 time_fine_len = 3
-time_p_field = 0x2E
+time_p_field = 0x2F
 [[mission.deployment]]
 env = "dev"
 [[mission.deployment.link]]
@@ -158,7 +159,8 @@ fn commands_sent_over_http_are_verified_against_the_simulators() {
 
     // Refusals name the field; anonymous callers may read but not command.
     let base = "/api/missions/spacepy-mib/envs/aiv/commands";
-    let (status, body) = post(&server, base, Some(ALICE), &json!({ "command": "/MIB/PUSCMD01", "arguments": { "PAR1": 7 } }));
+    let (status, body) =
+        post(&server, base, Some(ALICE), &json!({ "command": "/MIB/PUSCMD01", "arguments": { "PAR1": 7 } }));
     assert_eq!((status, body["field"].as_str()), (400, Some("arguments.PAR1")), "{body}");
     let (status, body) = post(&server, base, Some(ALICE), &json!({ "command": "/MIB/TESTCMD", "bogus": 1 }));
     assert_eq!(status, 400, "{body}");
@@ -170,4 +172,32 @@ fn commands_sent_over_http_are_verified_against_the_simulators() {
         let page = s.json(&format!("{base}/history?limit=100"));
         page["items"].as_array().unwrap().iter().filter(|e| e["id"] == id).count() == states(&view).len()
     });
+
+    // The repository's procedures pass against these simulators; one expecting a failure
+    // that does not come fails, in the exit code and the JUnit report.
+    let procedures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../procedures");
+    let url = format!("http://{}", server.http);
+    let run = |file: &std::path::Path, mission: &str, env: &str, junit: &std::path::Path| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_groundplane"))
+            .args(["procedure", "run", file.to_str().unwrap(), "--mission", mission, "--env", env])
+            .args(["--url", &url, "--junit", junit.to_str().unwrap()])
+            .env("GROUNDPLANE_TOKEN", ALICE)
+            .output()
+            .unwrap()
+    };
+    let junit = dir.0.join("junit.xml");
+    let output = run(&procedures.join("spacepy-mib-smoke.toml"), "spacepy-mib", "aiv", &junit);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stdout));
+    let report = std::fs::read_to_string(&junit).unwrap();
+    assert!(report.contains("tests=\"7\"") && report.contains("failures=\"0\""), "{report}");
+    let output = run(&procedures.join("pus-example-smoke.toml"), "pus-example", "dev", &junit);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stdout));
+    let failing = dir.0.join("failing.toml");
+    let text =
+        "name = \"expects a rejection\"\n[[step]]\nsend = \"/MIB/TESTCMD\"\nexpect = \"failed\"\nfailure_code = 7\n";
+    std::fs::write(&failing, text).unwrap();
+    let output = run(&failing, "spacepy-mib", "aiv", &junit);
+    assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stdout));
+    let report = std::fs::read_to_string(&junit).unwrap();
+    assert!(report.contains("<failure") && report.contains("completed"), "{report}");
 }
