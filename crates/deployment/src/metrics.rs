@@ -95,6 +95,20 @@ pub fn write(platform: &Platform, out: &mut String) {
         "Live clients disconnected for being too slow.",
         &per(&|s| s.live_disconnected),
     );
+    family(
+        out,
+        "groundplane_commands_live",
+        "gauge",
+        "Commands in the queue, not finished.",
+        &per(&|s| s.commands_live as u64),
+    );
+    family(
+        out,
+        "groundplane_verification_reports_unmatched_total",
+        "counter",
+        "PUS 1 reports that named no live command.",
+        &per(&|s| s.reports_unmatched),
+    );
     let mut units = Vec::new();
     let mut bytes = Vec::new();
     let mut invalid = Vec::new();

@@ -335,3 +335,39 @@ async fn time_tagged_commands_wait_on_the_ground_or_on_board() {
     assert!(matches!(far, Err(BackendError::BadRequest { ref field, .. }) if field == "schedule_at_ms"), "{far:?}");
     setup.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn telemetry_verifiers_pass_on_the_telemetry_they_name_or_time_out() {
+    let mut model = pus_model();
+    let verifier = |value: &str, stop_ms: u64| model::Verifier {
+        stage: model::VerifierStage::Complete,
+        check: model::VerifierCheck::Criteria(model::Criteria::Compare(model::Comparison {
+            left: model::ParamRef::calibrated(model::QualifiedName::parse("/PUS/type").unwrap()),
+            op: model::ComparisonOp::Eq,
+            right: model::Operand::Value(value.into()),
+        })),
+        window: model::CheckWindow { start_ms: 0, stop_ms, anchor: model::WindowAnchor::CommandRelease },
+    };
+    for (name, verifier) in
+        [("/PUS11/ENABLE_SCHEDULER", verifier("3", 5_000)), ("/PUS11/DISABLE_SCHEDULER", verifier("99", 800))]
+    {
+        let name = model::QualifiedName::parse(name).unwrap();
+        model.commands.get_mut(&name).expect("in the PUS example").verifiers = vec![verifier];
+    }
+    let mut config = pus_config();
+    config.period_ms = 100;
+    let setup = setup("cmd-telemetry", model, config, "", ReleaseMode::Automatic).await;
+    // Completes once housekeeping (PUS type 3) is seen after sending, besides its PUS 1 reports.
+    let id = setup.send("/PUS11/ENABLE_SCHEDULER", serde_json::json!({"ackflags": 15}), "alice").unwrap();
+    let view = setup.finished(id).await;
+    assert_eq!(view.state, "completed", "{}", summary(&view));
+    let telemetry = view.stages.iter().find(|s| s.stage.contains("/PUS/type")).expect("a telemetry stage");
+    assert_eq!(telemetry.outcome, "passed", "{}", summary(&view));
+    // No packet of type 99 ever comes: the verifier times out, naming itself.
+    let id = setup.send("/PUS11/DISABLE_SCHEDULER", serde_json::json!({"ackflags": 15}), "alice").unwrap();
+    let view = setup.finished(id).await;
+    assert_eq!(view.state, "timed_out", "{}", summary(&view));
+    let last = view.history.last().unwrap();
+    assert!(last.detail.contains("/PUS/type"), "{}", last.detail);
+    setup.stop().await;
+}

@@ -173,6 +173,10 @@ fn commands_sent_over_http_are_verified_against_the_simulators() {
         page["items"].as_array().unwrap().iter().filter(|e| e["id"] == id).count() == states(&view).len()
     });
 
+    let metrics = server.get("/metrics").text();
+    assert!(metrics.contains("groundplane_commands_live{"), "{metrics}");
+    assert!(metrics.contains("groundplane_verification_reports_unmatched_total{"), "{metrics}");
+
     // The repository's procedures pass against these simulators; one expecting a failure
     // that does not come fails, in the exit code and the JUnit report.
     let procedures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../procedures");
