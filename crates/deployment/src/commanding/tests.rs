@@ -74,6 +74,18 @@ async fn setup(
     scenario: &str,
     mode: ReleaseMode,
 ) -> Setup {
+    setup_with(label, model, config, scenario, mode, UplinkFraming::Packets).await
+}
+
+/// [`setup`] with the uplink's framing chosen (the simulator takes the same).
+async fn setup_with(
+    label: &str,
+    model: model::MissionModel,
+    config: sim::SimConfig,
+    scenario: &str,
+    mode: ReleaseMode,
+    framing: UplinkFraming,
+) -> Setup {
     let dir = test_utils::temp_dir(label);
     let clock = clock();
     let simulator = sim::Simulator::new(&model, config)
@@ -81,7 +93,11 @@ async fn setup(
         .with_scenario(sim::Scenario::parse(scenario).expect("scenario"))
         .expect("scenario applies");
     let tc = sim_link::Endpoint { transport: sim_link::Transport::Udp, address: "127.0.0.1:0".into() };
-    let link = sim_link::SimLink::bind(&tc, sim_link::TcFraming::Packets).await.expect("TC side binds");
+    let tc_framing = match framing {
+        UplinkFraming::Packets => sim_link::TcFraming::Packets,
+        UplinkFraming::Frames { fecf, .. } => sim_link::TcFraming::Frames { fecf },
+    };
+    let link = sim_link::SimLink::bind(&tc, tc_framing).await.expect("TC side binds");
     let scope = base::Scope { mission: "demo".parse().unwrap(), env: base::Env::Dev };
     let spec = DeploymentSpec {
         scope: scope.clone(),
@@ -96,11 +112,7 @@ async fn setup(
         archive: archive::ArchiveOptions::default(),
         dir,
         commanding: CommandingSpec {
-            uplink: Some(UplinkSpec {
-                transport: Transport::Udp,
-                address: link.tc_local().to_string(),
-                framing: UplinkFraming::Packets,
-            }),
+            uplink: Some(UplinkSpec { transport: Transport::Udp, address: link.tc_local().to_string(), framing }),
             release: mode,
             acceptance_timeout_ms: 1_500,
             completion_timeout_ms: 1_500,
@@ -369,5 +381,19 @@ async fn telemetry_verifiers_pass_on_the_telemetry_they_name_or_time_out() {
     assert_eq!(view.state, "timed_out", "{}", summary(&view));
     let last = view.history.last().unwrap();
     assert!(last.detail.contains("/PUS/type"), "{}", last.detail);
+    setup.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commands_travel_in_tc_transfer_frames_too() {
+    let framing = UplinkFraming::Frames { spacecraft_id: 42, virtual_channel: 1, fecf: true };
+    let setup = setup_with("cmd-frames", mib_model(), mib_config(), "", ReleaseMode::Automatic, framing).await;
+    for _ in 0..3 {
+        let id = setup.send("/MIB/TESTCMD", serde_json::json!({}), "alice").unwrap();
+        let view = setup.finished(id).await;
+        assert_eq!(view.state, "completed", "{}", summary(&view));
+    }
+    let counters = setup.simulator.as_ref().unwrap().counters();
+    assert_eq!((counters.tc_received, counters.tc_invalid), (3, 0), "{counters:?}");
     setup.stop().await;
 }
