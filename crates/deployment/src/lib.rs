@@ -17,8 +17,8 @@ pub mod platform;
 pub mod replay;
 mod running;
 
-pub use platform::Platform;
 pub use commanding::{CommandingSpec, UplinkFraming, UplinkSpec};
+pub use platform::Platform;
 pub use running::{Deployment, DeploymentSpec};
 
 use std::sync::Arc;
