@@ -123,8 +123,6 @@ pub struct Ingest<'p> {
     writer: archive::Writer,
     hub: Hub,
     book: Book,
-    /// Live messages are waiting that should not wait for the next commit (command updates).
-    flush_now: bool,
     last_command_tick_ms: u64,
     packets_in: u64,
     samples_in: u64,
@@ -145,7 +143,6 @@ struct Sink<'a, 'p> {
     hub: &'a mut Hub,
     book: &'a mut Book,
     board: &'a Board,
-    flush_now: &'a mut bool,
     /// Whether the mission's TM is PUS (service replies are looked for).
     pus: bool,
     packets: u64,
@@ -159,7 +156,6 @@ impl TmSink for Sink<'_, '_> {
         if self.pus && unit.kind == tm::link::UnitKind::Packet && !self.book.is_empty() {
             let mut record = Record { writer: self.writer, hub: self.hub, board: self.board };
             self.book.service_reply(unit.bytes, unit.reception_ms, &mut record);
-            *self.flush_now = true;
         }
     }
 
@@ -171,7 +167,6 @@ impl TmSink for Sink<'_, '_> {
         if !self.book.is_empty() {
             let mut record = Record { writer: self.writer, hub: self.hub, board: self.board };
             self.book.telemetry(self.plan, samples, reception_ms, &mut record);
-            *self.flush_now = true;
         }
     }
 
@@ -179,7 +174,6 @@ impl TmSink for Sink<'_, '_> {
         if let PusReport::Verification(report) = report {
             let mut record = Record { writer: self.writer, hub: self.hub, board: self.board };
             self.book.report(report, reception_ms, &mut record);
-            *self.flush_now = true;
         }
         if let PusReport::Event(event) = report {
             let record = archive::EventRecord {
@@ -231,7 +225,6 @@ impl<'p> Ingest<'p> {
             writer,
             hub: Hub::default(),
             book,
-            flush_now: false,
             last_command_tick_ms: 0,
             packets_in: 0,
             samples_in: 0,
@@ -257,9 +250,9 @@ impl<'p> Ingest<'p> {
                 self.last_command_tick_ms = now_ms;
                 let mut record = Record { writer: &mut self.writer, hub: &mut self.hub, board: &shared.commands };
                 self.book.tick(now_ms, &mut record);
-                self.flush_now = true;
             }
-            if std::mem::take(&mut self.flush_now) {
+            // Command transitions go out at once, not at the next commit.
+            if std::mem::take(&mut self.book.changed) {
                 self.hub.flush(now_ms);
             }
             if now_ms.saturating_sub(self.last_commit_ms) >= COMMIT_INTERVAL_MS {
@@ -276,12 +269,10 @@ impl<'p> Ingest<'p> {
             Input::Command(command) => {
                 let mut record = Record { writer: &mut self.writer, hub: &mut self.hub, board: &shared.commands };
                 self.book.handle(command, clock(), &mut record);
-                self.flush_now = true;
             }
             Input::Uplinked { id, result, time_ms } => {
                 let mut record = Record { writer: &mut self.writer, hub: &mut self.hub, board: &shared.commands };
                 self.book.uplinked(id, result, time_ms, &mut record);
-                self.flush_now = true;
             }
             Input::Stream { link, connection, bytes, reception_ms } => {
                 self.with_link(shared, link, connection, reception_ms, |link, board, sink| {
@@ -337,7 +328,6 @@ impl<'p> Ingest<'p> {
             hub: &mut self.hub,
             book: &mut self.book,
             board: &shared.commands,
-            flush_now: &mut self.flush_now,
             pus: pus.is_some(),
             packets: 0,
             samples: 0,

@@ -72,6 +72,9 @@ pub struct Book {
     latest: HashMap<QualifiedName, TelemetryValue>,
     /// The queue changed since `watched` was computed.
     watched_stale: bool,
+    /// Transitions were recorded since the ingest thread last looked (it flushes live
+    /// streams then).
+    pub changed: bool,
 }
 
 impl Book {
@@ -89,6 +92,7 @@ impl Book {
             watched: HashMap::new(),
             latest: HashMap::new(),
             watched_stale: false,
+            changed: false,
         }
     }
 
@@ -249,14 +253,7 @@ impl Book {
             }
         }
         match self.queue.report(report, now_ms) {
-            ReportMatch::Matched(events) => {
-                for event in &events {
-                    if event.state.is_final() {
-                        record.board.update(event.command.0, |view| finish_stages(view, Some(report), event));
-                    }
-                }
-                self.record(events, record);
-            }
+            ReportMatch::Matched(events) => self.record_after(events, Some(report), record),
             ReportMatch::Unmatched(_) => self.unmatched_reports += 1,
         }
     }
@@ -344,11 +341,6 @@ impl Book {
             return;
         }
         let events = self.queue.tick(now_ms);
-        for event in &events {
-            if event.state.is_final() {
-                record.board.update(event.command.0, |view| finish_stages(view, None, event));
-            }
-        }
         self.record(events, record);
         self.pump(now_ms);
     }
@@ -368,8 +360,19 @@ impl Book {
 
     /// Records transitions: archive rows, live messages, the API's views.
     fn record(&mut self, events: Vec<HistoryEvent>, record: &mut Record<'_>) {
+        self.record_after(events, None, record);
+    }
+
+    /// Records transitions that `report` (when given) caused.
+    fn record_after(
+        &mut self,
+        events: Vec<HistoryEvent>,
+        report: Option<&VerificationReport>,
+        record: &mut Record<'_>,
+    ) {
         if !events.is_empty() {
             self.watched_stale = true;
+            self.changed = true;
         }
         for event in events {
             let id = event.command;
@@ -399,8 +402,11 @@ impl Book {
             record.board.update(id.0, |view| {
                 view.state = dto.state.clone();
                 view.finished = event.state.is_final();
-                if let Some(stages) = stages {
-                    view.stages = stages;
+                match stages {
+                    Some(stages) => view.stages = stages,
+                    // It just left the queue: complete its stages from what ended it.
+                    None if event.state.is_final() => finish_stages(view, report, &event),
+                    None => {}
                 }
                 view.history.push(dto);
             });
