@@ -3,10 +3,10 @@
 //! One DEV deployment of the SpacePy MIB with the simulator generated from the same model,
 //! both in this process, talking over UDP on loopback as in `serve`: request (check, encode) →
 //! queue → uplink → simulator → TM[1,1], TM[17,2], TM[1,7] over the TM link → ingest → stages
-//! matched → completed. The request goes through the same `Backend` call the HTTP handler
-//! makes (HTTP itself is not in the path). Latency: one command at a time, from the call to
-//! the moment the command is seen completed. Throughput: commands completed per second with
-//! `--concurrency` in flight.
+//! matched → completed. Latency: one command at a time, from the request to the moment the
+//! command is seen completed, twice: through the `Backend` call the HTTP handler makes, and as
+//! an HTTP POST to the real API on loopback (token, gate, JSON; a connection per request).
+//! Throughput: commands completed per second with `--concurrency` in flight (`Backend` calls).
 
 use crate::clock::now_ms;
 use anyhow::{bail, Context};
@@ -62,10 +62,15 @@ pub fn run(args: &CommandBenchArgs) -> anyhow::Result<ExitCode> {
         // Warm up: sockets, the first archive commit.
         round_trips(&platform, &scope, 20, 1)?;
         let latency = round_trips(&platform, &scope, args.count, 1)?;
+        let api = runtime.block_on(serve_api(platform.clone()))?;
+        let over_http = http_round_trips(&platform, &scope, api, args.count)?;
         let started = Instant::now();
         let throughput = round_trips(&platform, &scope, args.throughput_count, args.concurrency)?;
         let elapsed = started.elapsed().as_secs_f64();
         report(args, &latency, &throughput, elapsed);
+        let (p50, p99, max) = percentiles(&over_http);
+        println!("  over HTTP (POST …/commands, then seen completed), one at a time:");
+        println!("  {} commands: p50 {p50:.2} ms, p99 {p99:.2} ms, max {max:.2} ms", over_http.len());
         anyhow::Ok(())
     })();
     runtime.block_on(async {
@@ -166,22 +171,71 @@ fn round_trips(
     Ok(latencies)
 }
 
-fn report(args: &CommandBenchArgs, latency: &[Duration], throughput: &[Duration], elapsed_s: f64) {
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    let mut sorted: Vec<f64> = latency.iter().map(|d| ms(*d)).collect();
+/// The token of the benchmark's API (it listens on loopback only, for the run).
+const BENCH_TOKEN: &str = "bench-token-0123456789";
+
+/// Serves the API for the platform on a free loopback port.
+async fn serve_api(platform: Arc<Platform>) -> anyhow::Result<std::net::SocketAddr> {
+    let grant = api::gate::TokenGrant { name: "bench".into(), token: BENCH_TOKEN.into(), scopes: vec!["*".parse()?] };
+    let router = api::router(platform, api::gate::Gate::with_tokens(vec![grant], false));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let address = listener.local_addr()?;
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router.into_make_service()).await;
+    });
+    Ok(address)
+}
+
+/// Sends `count` commands one at a time as HTTP POSTs; answers each one's latency.
+fn http_round_trips(
+    platform: &Platform,
+    scope: &base::Scope,
+    api: std::net::SocketAddr,
+    count: usize,
+) -> anyhow::Result<Vec<Duration>> {
+    let client = crate::procedure_cmd::http::Client::new(&format!("http://{api}"), Some(BENCH_TOKEN.into()))?;
+    let path = format!("/api/missions/{}/envs/{}/commands", scope.mission, scope.env);
+    let body = serde_json::json!({ "command": COMMAND }).to_string();
+    let mut latencies = Vec::with_capacity(count);
+    for _ in 0..count {
+        let started = Instant::now();
+        let response = client.request("POST", &path, Some(body.as_bytes()))?;
+        if response.status != 202 {
+            bail!("POST {path}: HTTP {}: {}", response.status, String::from_utf8_lossy(&response.body));
+        }
+        let accepted: api::wire::CommandAccepted = serde_json::from_slice(&response.body)?;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let view = platform.command(scope, accepted.id)?;
+            if view.finished {
+                if view.state != "completed" {
+                    bail!("command {} ended {}", accepted.id, view.state);
+                }
+                break;
+            }
+            if Instant::now() > deadline {
+                bail!("command {} did not finish within 10 s", accepted.id);
+            }
+            std::thread::sleep(Duration::from_micros(50));
+        }
+        latencies.push(started.elapsed());
+    }
+    Ok(latencies)
+}
+
+/// p50, p99 and max in milliseconds.
+fn percentiles(latencies: &[Duration]) -> (f64, f64, f64) {
+    let mut sorted: Vec<f64> = latencies.iter().map(|d| d.as_secs_f64() * 1000.0).collect();
     sorted.sort_by(f64::total_cmp);
     let at = |q: f64| sorted[((sorted.len() as f64 * q) as usize).min(sorted.len() - 1)];
+    (at(0.50), at(0.99), sorted.last().copied().unwrap_or_default())
+}
+
+fn report(args: &CommandBenchArgs, latency: &[Duration], throughput: &[Duration], elapsed_s: f64) {
+    let (p50, p99, max) = percentiles(latency);
     println!("command round trip on loopback ({COMMAND}: TC[17,1] → TM[1,1], TM[17,2], TM[1,7]), one at a time:");
-    println!(
-        "  {} commands: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
-        sorted.len(),
-        at(0.50),
-        at(0.99),
-        sorted.last().copied().unwrap_or_default()
-    );
-    let mut loaded: Vec<f64> = throughput.iter().map(|d| ms(*d)).collect();
-    loaded.sort_by(f64::total_cmp);
-    let p50 = loaded[loaded.len() / 2];
+    println!("  {} commands: p50 {p50:.2} ms, p99 {p99:.2} ms, max {max:.2} ms", latency.len());
+    let (p50, _, _) = percentiles(throughput);
     println!(
         "  throughput: {} commands with {} in flight in {elapsed_s:.2} s = {:.0} commands/s (p50 latency {p50:.2} ms)",
         throughput.len(),

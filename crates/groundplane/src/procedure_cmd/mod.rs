@@ -1,7 +1,7 @@
 //! `groundplane procedure ...`: check test procedures, and run them against a deployment of a
 //! running platform over its HTTP API, with live progress and a JUnit XML report.
 
-mod http;
+pub(crate) mod http;
 mod target;
 #[cfg(test)]
 mod tests;
