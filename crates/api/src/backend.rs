@@ -86,6 +86,8 @@ pub trait Backend: Send + Sync + 'static {
         action: &CommandAction,
         by: &Principal,
     ) -> Result<String, BackendError>;
+    /// Switches the deployment's release mode (`automatic` or `manual`), as `by`.
+    fn set_release_mode(&self, scope: &Scope, mode: &str, by: &Principal) -> Result<(), BackendError>;
     /// Appends the platform's metrics in the Prometheus text format.
     fn metrics(&self, out: &mut String);
 }

@@ -7,7 +7,7 @@ use crate::params::Params;
 use crate::pipeline::{blocking, AppState, Granted};
 use crate::wire::{
     ApproveRequest, CommandAccepted, CommandAction, CommandActionDone, CommandDefinition, CommandHistoryPage,
-    CommandHistoryQuery, CommandRequest, CommandView, ErrorBody,
+    CommandHistoryQuery, CommandRequest, CommandView, ErrorBody, ReleaseModeRequest,
 };
 use axum::extract::{RawPathParams, State};
 use axum::http::StatusCode;
@@ -133,6 +133,26 @@ pub(crate) async fn cancel(
     params: Params,
 ) -> Result<Response, ApiError> {
     act(app, granted, path, params, CommandAction::Cancel).await
+}
+
+/// Switches how queued commands are released: `manual` holds every new command for an
+/// operator (e.g. during an anomaly), `automatic` releases what is queued and what comes.
+#[utoipa::path(post, path = "/api/missions/{mission}/envs/{env}/commands/release-mode", tag = DEPLOYMENT_TAG,
+    params(ScopePath), request_body = ReleaseModeRequest,
+    responses((status = 200, body = ReleaseModeRequest), (status = 400, body = ErrorBody),
+        (status = 404, body = ErrorBody)))]
+pub(crate) async fn release_mode(
+    State(app): State<AppState>,
+    granted: Granted,
+    params: Params,
+    JsonBody(request): JsonBody<ReleaseModeRequest>,
+) -> Result<Response, ApiError> {
+    let scope = granted.scope()?;
+    params.finish()?;
+    let by = granted.principal.clone();
+    let mode = request.mode.clone();
+    blocking(&app, move |backend| backend.set_release_mode(&scope, &mode, &by)).await?;
+    Ok(Json(request).into_response())
 }
 
 async fn act(

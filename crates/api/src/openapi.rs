@@ -36,6 +36,7 @@ pub const DEPLOYMENT_TAG: &str = "deployment";
         crate::commands::approve,
         crate::commands::release,
         crate::commands::cancel,
+        crate::commands::release_mode,
         crate::live::replay,
         crate::live::live,
     ),

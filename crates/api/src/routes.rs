@@ -68,6 +68,9 @@ pub fn table() -> Vec<RouteSpec> {
         spec(M::POST, "/api/missions/{mission}/envs/{env}/commands", SendCommand, |m| on(m, commands::send)),
         spec(M::GET, "/api/missions/{mission}/envs/{env}/commands", ReadCommands, |m| on(m, commands::live)),
         spec(M::GET, "/api/missions/{mission}/envs/{env}/commands/history", ReadCommands, |m| on(m, commands::history)),
+        spec(M::POST, "/api/missions/{mission}/envs/{env}/commands/release-mode", SendCommand, |m| {
+            on(m, commands::release_mode)
+        }),
         spec(M::GET, "/api/missions/{mission}/envs/{env}/commands/{id}", ReadCommands, |m| on(m, commands::one)),
         spec(M::POST, "/api/missions/{mission}/envs/{env}/commands/{id}/approve", ApproveCommand, |m| {
             on(m, commands::approve)

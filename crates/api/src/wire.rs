@@ -30,6 +30,12 @@ pub struct DeploymentStatus {
     /// Units received but not yet durable.
     pub pending_units: u64,
     pub started_ms: u64,
+    /// How queued commands are released: `automatic` or `manual`.
+    #[serde(default)]
+    pub command_release: String,
+    /// Commands in the queue (not finished).
+    #[serde(default)]
+    pub commands_live: usize,
 }
 
 /// A link and its counters.

@@ -85,6 +85,8 @@ pub struct IngestStatus {
     pub live_disconnected: u64,
     /// Commands in the queue (not finished).
     pub commands_live: usize,
+    /// `automatic` or `manual`.
+    pub command_release: &'static str,
     /// PUS 1 reports that named no live command.
     pub reports_unmatched: u64,
 }
@@ -404,6 +406,10 @@ impl<'p> Ingest<'p> {
         status.live_dropped = self.hub.dropped_total;
         status.live_disconnected = self.hub.disconnected_total;
         status.commands_live = self.book.len();
+        status.command_release = match self.book.mode() {
+            tc::lifecycle::ReleaseMode::Automatic => "automatic",
+            tc::lifecycle::ReleaseMode::Manual => "manual",
+        };
         status.reports_unmatched = self.book.unmatched_reports;
     }
 

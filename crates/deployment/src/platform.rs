@@ -130,6 +130,8 @@ impl Backend for Platform {
             stored: status.stored,
             pending_units: status.pending_units,
             started_ms: deployment.started_ms,
+            command_release: status.command_release.to_string(),
+            commands_live: deployment.shared.commands.live_len(),
         })
     }
 
@@ -301,6 +303,24 @@ impl Backend for Platform {
             .map_err(archive_error)?;
         let items: Vec<CommandEventDto> = page.items.iter().map(convert::command_event).collect();
         Ok(CommandHistoryPage { items, next: page.next })
+    }
+
+    fn set_release_mode(&self, scope: &Scope, mode: &str, by: &Principal) -> Result<(), BackendError> {
+        let deployment = self.deployment(scope)?;
+        let mode = match mode {
+            "automatic" => tc::lifecycle::ReleaseMode::Automatic,
+            "manual" => tc::lifecycle::ReleaseMode::Manual,
+            other => {
+                return Err(BackendError::BadRequest {
+                    field: "mode".into(),
+                    reason: format!("{other:?} is not a release mode (automatic, manual)"),
+                })
+            }
+        };
+        let (reply, answer) = std::sync::mpsc::channel();
+        let input = CommandInput::ReleaseMode { mode, principal: by.id.clone(), reply };
+        deployment.send_blocking(Input::Command(input)).map_err(BackendError::Internal)?;
+        wait(answer)
     }
 
     fn command_action(

@@ -94,8 +94,14 @@ impl Deployment {
         let book = Book::new(spec.commanding.release, last_command_id, uplink);
         let shared = Arc::new(Shared::default());
         // What is on disk counts as stored from the start (it survived whatever came before).
-        shared.status.lock().unwrap_or_else(std::sync::PoisonError::into_inner).stored =
-            crate::ingest::totals(&writer.stored());
+        {
+            let mut status = shared.status.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            status.stored = crate::ingest::totals(&writer.stored());
+            status.command_release = match spec.commanding.release {
+                tc::lifecycle::ReleaseMode::Automatic => "automatic",
+                tc::lifecycle::ReleaseMode::Manual => "manual",
+            };
+        }
         let syncer = writer
             .syncer()
             .map_err(|source| DeploymentError::Archive { scope: scope.clone(), source: Box::new(source) })?;

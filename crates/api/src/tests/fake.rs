@@ -96,6 +96,8 @@ impl Backend for Fake {
             stored: StoredTotals { samples: self.samples.len() as u64, ..StoredTotals::default() },
             pending_units: 0,
             started_ms: 0,
+            command_release: "automatic".into(),
+            commands_live: 0,
         })
     }
 
@@ -252,6 +254,14 @@ impl Backend for Fake {
     fn command_history(&self, scope: &Scope, _query: &CommandHistoryQuery) -> Result<CommandHistoryPage, BackendError> {
         boom(scope)?;
         Ok(CommandHistoryPage { items: vec![], next: None })
+    }
+
+    fn set_release_mode(&self, scope: &Scope, mode: &str, _by: &Principal) -> Result<(), BackendError> {
+        boom(scope)?;
+        match mode {
+            "automatic" | "manual" => Ok(()),
+            _ => Err(BackendError::BadRequest { field: "mode".into(), reason: "automatic or manual".into() }),
+        }
     }
 
     fn command_action(

@@ -16,6 +16,7 @@ fn example(path: &str) -> (String, &'static str) {
         "replay" => ("", r#"{"from_ms":0,"to_ms":2000}"#),
         "commands" if path.ends_with("{env}/commands") => ("", r#"{"command":"/X/PING"}"#),
         "approve" => ("", r#"{"digest":"sha256:00"}"#),
+        "release-mode" => ("", r#"{"mode":"manual"}"#),
         _ => ("", ""),
     };
     (format!("{uri}{query}"), body)
@@ -59,12 +60,13 @@ async fn every_route_answers() {
         POST /api/missions/{mission}/envs/{env}/commands → 202 {"id":1,"digest":"sha256:00","state":"queued","bytes_hex":"18"}
         GET /api/missions/{mission}/envs/{env}/commands → 200 []
         GET /api/missions/{mission}/envs/{env}/commands/history → 200 {"items":[],"next":null}
-        GET /api/missions/{mission}/envs/{env}/commands/{id} → 404 {"error":"no command named \"1\"","field":"command","request_id":"req-00000018"}
+        POST /api/missions/{mission}/envs/{env}/commands/release-mode → 200 {"mode":"manual"}
+        GET /api/missions/{mission}/envs/{env}/commands/{id} → 404 {"error":"no command named \"1\"","field":"command","request_id":"req-00000019"}
         POST /api/missions/{mission}/envs/{env}/commands/{id}/approve → 404 {"error":"no command in the queue named \"1\"","field":"command in the queue","request_id"
         POST /api/missions/{mission}/envs/{env}/commands/{id}/release → 404 {"error":"no command in the queue named \"1\"","field":"command in the queue","request_id"
         POST /api/missions/{mission}/envs/{env}/commands/{id}/cancel → 404 {"error":"no command in the queue named \"1\"","field":"command in the queue","request_id"
         POST /api/missions/{mission}/envs/{env}/replay → 200 {"type":"samples","samples":[{"parameter":"BAT/V","time_ms":0,"raw":0,"eng":0.0,"level":"n
-        GET /api/missions/{mission}/envs/{env}/live → 400 {"error":"Connection header did not include 'upgrade'","request_id":"req-00000023"}
+        GET /api/missions/{mission}/envs/{env}/live → 400 {"error":"Connection header did not include 'upgrade'","request_id":"req-00000024"}
     "#]]
     .assert_eq(&lines);
 }

@@ -159,6 +159,14 @@ pub struct CommandHistoryQuery {
     pub limit: usize,
 }
 
+/// How a deployment's queued commands are released: `automatic` (as soon as queued) or
+/// `manual` (an operator releases each). Switching to automatic releases what is queued.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReleaseModeRequest {
+    pub mode: String,
+}
+
 /// What an operator does to a command in the queue.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CommandAction {

@@ -26,6 +26,12 @@ impl Board {
         self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner).views.get(&id).cloned()
     }
 
+    /// How many commands are live (not finished), as of the last transition.
+    pub fn live_len(&self) -> usize {
+        let inner = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        inner.views.len() - inner.finished.len()
+    }
+
     /// The live commands (not finished), oldest first.
     pub fn live(&self) -> Vec<CommandView> {
         let inner = self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner);

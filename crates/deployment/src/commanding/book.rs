@@ -36,6 +36,7 @@ pub enum CommandInput {
     Approve { id: u64, principal: String, digest: String, reply: std::sync::mpsc::Sender<Result<(), BackendError>> },
     Release { id: u64, principal: String, reply: std::sync::mpsc::Sender<Result<(), BackendError>> },
     Cancel { id: u64, principal: String, reply: std::sync::mpsc::Sender<Result<(), BackendError>> },
+    ReleaseMode { mode: ReleaseMode, principal: String, reply: std::sync::mpsc::Sender<Result<(), BackendError>> },
 }
 
 /// Where transitions are recorded.
@@ -96,6 +97,11 @@ impl Book {
         }
     }
 
+    /// Whether queued commands wait for an operator.
+    pub fn mode(&self) -> ReleaseMode {
+        self.queue.mode()
+    }
+
     /// Live commands.
     pub fn len(&self) -> usize {
         self.queue.len()
@@ -132,6 +138,12 @@ impl Book {
             CommandInput::Cancel { id, principal, reply } => {
                 let result = self.queue.cancel(CommandId(id), &principal, now_ms);
                 let _ = reply.send(self.apply(result, record));
+            }
+            CommandInput::ReleaseMode { mode, principal, reply } => {
+                tracing::info!(?mode, %principal, "command release mode switched");
+                let events = self.queue.set_mode(mode, now_ms);
+                self.record(events, record);
+                let _ = reply.send(Ok(()));
             }
         }
         self.pump(now_ms);

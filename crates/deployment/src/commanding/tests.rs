@@ -275,6 +275,16 @@ async fn manual_release_and_cancel() {
     assert_eq!(view.state, "completed", "{}", summary(&view));
     let release = view.history.iter().find(|e| e.state == "released").unwrap();
     assert_eq!(release.principal.as_deref(), Some("bob"));
+    // During an anomaly an operator holds everything (manual); back to automatic, what waits goes.
+    let third = setup.send("/MIB/TESTCMD", serde_json::json!({}), "alice").unwrap();
+    assert_eq!(setup.view(third).state, "queued");
+    let status = || tokio::task::block_in_place(|| setup.platform.status(&setup.scope)).unwrap();
+    assert_eq!((status().command_release.as_str(), status().commands_live >= 1), ("manual", true));
+    let person = person("bob");
+    tokio::task::block_in_place(|| setup.platform.set_release_mode(&setup.scope, "automatic", &person)).unwrap();
+    assert_eq!(setup.finished(third).await.state, "completed");
+    let bad = tokio::task::block_in_place(|| setup.platform.set_release_mode(&setup.scope, "sometimes", &person));
+    assert!(matches!(bad, Err(BackendError::BadRequest { ref field, .. }) if field == "mode"), "{bad:?}");
     setup.stop().await;
 }
 
