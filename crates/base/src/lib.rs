@@ -5,6 +5,7 @@
 
 mod digest;
 mod hex;
+pub mod pattern;
 mod scope;
 
 pub use digest::{Digest, DigestError};

@@ -6,7 +6,7 @@
 //! slot of every queue is kept free for that last `Closed` message.
 
 use crate::convert;
-use crate::pattern::matches;
+use base::pattern::matches;
 use api::wire::{AlarmDto, CommandEventDto, EventDto, LinkStatus, LiveMessage, SampleDto, Subscription};
 use std::sync::Mutex;
 use tm::{ParamId, Plan, Sample};

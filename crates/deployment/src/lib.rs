@@ -12,7 +12,6 @@ pub mod hub;
 pub mod ingest;
 pub mod links;
 mod metrics;
-pub mod pattern;
 pub mod platform;
 pub mod replay;
 mod running;

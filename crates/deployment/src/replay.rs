@@ -3,7 +3,7 @@
 //! fast as the reader takes them. The realtime archive is not touched.
 
 use crate::ingest::Input;
-use crate::pattern::matches;
+use base::pattern::matches;
 use crate::platform::archive_error;
 use crate::{convert, Deployment};
 use api::backend::{BackendError, LiveReceiver};

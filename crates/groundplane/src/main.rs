@@ -7,6 +7,7 @@ mod clock;
 mod demo;
 mod load;
 mod procedure_cmd;
+mod release_cmd;
 mod render;
 mod serve;
 mod sim_cmd;
@@ -56,6 +57,11 @@ enum Command {
         #[command(subcommand)]
         command: procedure_cmd::ProcedureCommand,
     },
+    /// Releases: signed, content-addressed bundles of a mission's model, configuration and procedures.
+    Release {
+        #[command(subcommand)]
+        command: release_cmd::ReleaseCommand,
+    },
 }
 
 fn main() -> ExitCode {
@@ -68,6 +74,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(args),
         Command::Sim(args) => sim_cmd::run(args),
         Command::Procedure { command } => procedure_cmd::run(command),
+        Command::Release { command } => release_cmd::run(command),
     };
     match result {
         Ok(code) => code,

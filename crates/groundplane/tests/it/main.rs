@@ -6,5 +6,6 @@ mod commanding;
 mod crash;
 mod harness;
 mod procedure;
+mod release;
 mod server;
 mod sim;

@@ -1,0 +1,210 @@
+//! Requests to the control plane: each is checked against the state (and, for promotions, the
+//! mission's pipeline) and answers the event to append, or why not. Nothing changes here.
+
+use crate::event::Event;
+use crate::state::{ControlState, MissionState};
+use base::{Digest, Env, MissionSlug};
+use pipeline::{decide, Decision, PipelineSpec, Promotion, Refusal};
+
+/// Why a request is refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CommandError {
+    #[error("mission {0} exists already")]
+    MissionExists(String),
+    #[error("no mission {0}")]
+    NoMission(String),
+    #[error("release {release} is registered for {mission} already")]
+    ReleaseExists { mission: String, release: String },
+    #[error("release {release} is not a release of {mission}")]
+    NoRelease { mission: String, release: String },
+    #[error("{principal} approved release {release} for {env} already")]
+    ApprovedTwice { principal: String, release: String, env: Env },
+    #[error("gate {0:?}: only validate and test are attested (approvals and windows are decided)")]
+    NotAttested(String),
+    #[error("{env} ran no release before {current}: nothing to roll back to")]
+    NothingToRollBack { env: Env, current: String },
+    #[error("{env} runs nothing yet: nothing to roll back")]
+    NotPromoted { env: Env },
+    #[error(transparent)]
+    Refused(#[from] PromotionRefused),
+}
+
+/// A promotion the pipeline refused, with every gate's standing.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("promotion of {release} to {env} refused: {}", refusals(.decision))]
+pub struct PromotionRefused {
+    pub release: String,
+    pub env: Env,
+    pub decision: Decision,
+}
+
+fn refusals(decision: &Decision) -> String {
+    decision.refusals.iter().map(Refusal::to_string).collect::<Vec<_>>().join("; ")
+}
+
+fn mission<'s>(state: &'s ControlState, slug: &MissionSlug) -> Result<&'s MissionState, CommandError> {
+    state.missions.get(slug).ok_or_else(|| CommandError::NoMission(slug.to_string()))
+}
+
+fn release_of(state: &MissionState, slug: &MissionSlug, release: &Digest) -> Result<(), CommandError> {
+    if state.releases.iter().any(|r| &r.digest == release) {
+        Ok(())
+    } else {
+        Err(CommandError::NoRelease { mission: slug.to_string(), release: release.to_string() })
+    }
+}
+
+/// A new mission.
+pub fn create_mission(state: &ControlState, slug: &MissionSlug, by: &str, now_ms: u64) -> Result<Event, CommandError> {
+    if state.missions.contains_key(slug) {
+        return Err(CommandError::MissionExists(slug.to_string()));
+    }
+    Ok(Event::MissionCreated { mission: slug.to_string(), by: by.into(), at_ms: now_ms })
+}
+
+/// A release the platform stored and verified becomes the mission's. The caller has checked
+/// that the release's own mission is this one (`release::verify`).
+pub fn register_release(
+    state: &ControlState,
+    slug: &MissionSlug,
+    release: Digest,
+    by: &str,
+    now_ms: u64,
+) -> Result<Event, CommandError> {
+    let mission = mission(state, slug)?;
+    if mission.releases.iter().any(|r| r.digest == release) {
+        return Err(CommandError::ReleaseExists { mission: slug.to_string(), release: release.to_string() });
+    }
+    Ok(Event::ReleaseRegistered { mission: slug.to_string(), release, by: by.into(), at_ms: now_ms })
+}
+
+/// The result of a validate or test gate.
+#[allow(clippy::too_many_arguments)] // one event's fields
+pub fn attest(
+    state: &ControlState,
+    slug: &MissionSlug,
+    release: Digest,
+    env: Env,
+    gate: &str,
+    passed: bool,
+    detail: &str,
+    by: &str,
+    now_ms: u64,
+) -> Result<Event, CommandError> {
+    release_of(mission(state, slug)?, slug, &release)?;
+    if gate != "validate" && gate != "test" {
+        return Err(CommandError::NotAttested(gate.into()));
+    }
+    Ok(Event::GateAttested {
+        mission: slug.to_string(),
+        release,
+        env,
+        gate: gate.into(),
+        passed,
+        detail: detail.into(),
+        by: by.into(),
+        at_ms: now_ms,
+    })
+}
+
+/// A principal approves a release for an environment, once.
+pub fn approve(
+    state: &ControlState,
+    slug: &MissionSlug,
+    release: Digest,
+    env: Env,
+    principal: &str,
+    role: &str,
+    now_ms: u64,
+) -> Result<Event, CommandError> {
+    let mission = mission(state, slug)?;
+    release_of(mission, slug, &release)?;
+    if mission.approvals.iter().any(|a| a.release == release && a.env == env && a.principal == principal) {
+        return Err(CommandError::ApprovedTwice { principal: principal.into(), release: release.to_string(), env });
+    }
+    Ok(Event::Approved {
+        mission: slug.to_string(),
+        release,
+        env,
+        principal: principal.into(),
+        role: role.into(),
+        at_ms: now_ms,
+    })
+}
+
+/// The pipeline's decision for promoting `release` to `env` now.
+pub fn decision(
+    state: &ControlState,
+    spec: &PipelineSpec,
+    slug: &MissionSlug,
+    release_mission: &MissionSlug,
+    release: Digest,
+    env: Env,
+    now_ms: u64,
+) -> Result<Decision, CommandError> {
+    let mission = mission(state, slug)?;
+    release_of(mission, slug, &release)?;
+    let ran = |env: Env| mission.envs.get(&env).map(|status| status.ran.clone()).unwrap_or_default();
+    let promotion = Promotion {
+        mission: slug,
+        release_mission,
+        release,
+        target: env,
+        attestations: &mission.attestations,
+        approvals: &mission.approvals,
+        ran: &ran,
+        blackouts: &mission.blackouts,
+        now_ms,
+    };
+    Ok(decide(spec, &promotion))
+}
+
+/// Promotes a release of `release_mission` to `env` of `slug`, when the pipeline allows.
+#[allow(clippy::too_many_arguments)] // one event's fields and the decision's inputs
+pub fn promote(
+    state: &ControlState,
+    spec: &PipelineSpec,
+    slug: &MissionSlug,
+    release_mission: &MissionSlug,
+    release: Digest,
+    env: Env,
+    by: &str,
+    now_ms: u64,
+) -> Result<Event, CommandError> {
+    let decision = decision(state, spec, slug, release_mission, release, env, now_ms)?;
+    if !decision.allowed() {
+        return Err(PromotionRefused { release: release.to_string(), env, decision }.into());
+    }
+    Ok(Event::Promoted { mission: slug.to_string(), release, env, by: by.into(), at_ms: now_ms, rollback: false })
+}
+
+/// Redeploys the release `env` was promoted to before its current one, when the pipeline
+/// still allows it (its gates passed for that digest; its approvals stand).
+pub fn rollback(
+    state: &ControlState,
+    spec: &PipelineSpec,
+    slug: &MissionSlug,
+    env: Env,
+    by: &str,
+    now_ms: u64,
+) -> Result<Event, CommandError> {
+    let mission = mission(state, slug)?;
+    let status = mission.envs.get(&env).cloned().unwrap_or_default();
+    let Some((current, ..)) = status.desired else { return Err(CommandError::NotPromoted { env }) };
+    let earlier = status.promoted.iter().rev().find(|digest| **digest != current).copied();
+    let Some(earlier) = earlier else {
+        return Err(CommandError::NothingToRollBack { env, current: current.to_string() });
+    };
+    let decision = decision(state, spec, slug, slug, earlier, env, now_ms)?;
+    if !decision.allowed() {
+        return Err(PromotionRefused { release: earlier.to_string(), env, decision }.into());
+    }
+    Ok(Event::Promoted {
+        mission: slug.to_string(),
+        release: earlier,
+        env,
+        by: by.into(),
+        at_ms: now_ms,
+        rollback: true,
+    })
+}
