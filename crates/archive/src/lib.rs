@@ -11,6 +11,7 @@
 //! back: a blob that does not decode is `ArchiveError::Corrupt` naming its table and row.
 
 mod codec;
+mod control;
 mod cursor;
 mod error;
 mod reader;
@@ -18,6 +19,7 @@ mod records;
 mod schema;
 mod writer;
 
+pub use control::ControlStore;
 pub use error::ArchiveError;
 pub use reader::{Reader, BUCKETS_MAX};
 pub use records::{
