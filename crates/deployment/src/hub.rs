@@ -6,8 +6,8 @@
 //! slot of every queue is kept free for that last `Closed` message.
 
 use crate::convert;
-use base::pattern::matches;
 use api::wire::{AlarmDto, CommandEventDto, EventDto, LinkStatus, LiveMessage, SampleDto, Subscription};
+use base::pattern::matches;
 use std::sync::Mutex;
 use tm::{ParamId, Plan, Sample};
 use tokio::sync::mpsc;
@@ -143,6 +143,14 @@ impl Hub {
         }
         self.any_samples = self.subscribers.iter().any(|s| !s.subscription.parameters.is_empty());
         self.subscribers.len() - before
+    }
+
+    /// Forgets which parameter ids each subscriber wants: ids of the next samples belong to
+    /// another plan (a new model version), whose names are matched again.
+    pub fn forget_plan(&mut self) {
+        for subscriber in &mut self.subscribers {
+            subscriber.wanted.clear();
+        }
     }
 
     /// Subscribers now.

@@ -5,21 +5,35 @@
 //! Durability: the archive commits (fsync) at least every `COMMIT_INTERVAL_MS`; only then do
 //! the `stored` totals the API reports move. A crash loses at most what was received since
 //! the last commit, and that was never reported stored.
+//!
+//! Model versions: the thread decodes with one `Plan` at a time (`Decoding`, which borrows
+//! it) and changes plan between two inputs (`Input::Swap`, see `crate::swap`): it leaves the
+//! old plan (`Decoding::leave`: what names parameters by id moves to the new plan or is
+//! forgotten), keeps every link's framing state (`tm::link::UnboundLink`) and binds it to the
+//! new plan. No byte is decoded twice or skipped, and nothing on the hot path changes.
+
+mod sink;
+mod status;
 
 use crate::commanding::book::{Board, Book, CommandInput, Record};
 use crate::convert;
 use crate::durable::Durability;
 use crate::hub::{Hub, Inbox};
+use crate::swap::{SwapApplied, SwapRequest};
 use crate::{Clock, LinkSpec};
 use api::wire::{LinkStatus, OpenAlarmDto, StoredTotals};
+use base::Digest;
 use ccsds::LinkCounters;
+use sink::Sink;
 use std::collections::BTreeMap;
-use std::sync::Mutex;
-use tm::alarms::{AlarmBoard, AlarmChange, AlarmPhase};
-use tm::link::{Link, ReceivedUnit, TmSink};
-use tm::pus::{PusLayout, PusReport};
-use tm::{ContainerId, Plan, Sample};
+use std::sync::{Arc, Mutex};
+use tm::alarms::AlarmBoard;
+use tm::link::{Link, TmSink, UnboundLink};
+use tm::pus::PusLayout;
+use tm::Plan;
 use tokio::sync::mpsc;
+
+pub use status::totals;
 
 /// Longest time between two durable commits.
 pub const COMMIT_INTERVAL_MS: u64 = 100;
@@ -49,7 +63,7 @@ pub enum Input {
     /// Replace the archived samples of [from_ms, to_ms) by those of `packets` decoded with
     /// `plan` (replay with backfill; one slice, applied atomically).
     Backfill {
-        plan: std::sync::Arc<Plan>,
+        plan: Arc<Plan>,
         from_ms: u64,
         to_ms: u64,
         packets: Vec<(u64, Vec<u8>)>,
@@ -59,6 +73,8 @@ pub enum Input {
     Command(CommandInput),
     /// The uplink's answer: the command went out (bytes on the wire) or not.
     Uplinked { id: tc::lifecycle::CommandId, result: Result<usize, String>, time_ms: u64 },
+    /// Decode with another model version from the next input on (hot swap, `crate::swap`).
+    Swap(SwapRequest),
     /// Time passes: commit and flush if due.
     Tick,
     /// Commit and end the thread.
@@ -107,20 +123,34 @@ impl Shared {
     }
 }
 
-struct LinkState<'p> {
+/// One link of the deployment: its spec, and the decoding state `L` of each connection
+/// (`Link` while decoding, `UnboundLink` between two plans).
+struct LinkState<L> {
     spec: LinkSpec,
     /// The datagram link, or the connections of a stream link.
-    links: BTreeMap<u64, Link<'p>>,
+    links: BTreeMap<u64, L>,
     /// Counters of stream connections that ended.
     closed: LinkCounters,
     last_data_ms: Option<u64>,
 }
 
-/// Everything the ingest thread owns.
-pub struct Ingest<'p> {
-    plan: &'p Plan,
+impl<L> LinkState<L> {
+    fn map<M>(self, rebind: impl Fn(L) -> M) -> LinkState<M> {
+        LinkState {
+            spec: self.spec,
+            links: self.links.into_iter().map(|(connection, link)| (connection, rebind(link))).collect(),
+            closed: self.closed,
+            last_data_ms: self.last_data_ms,
+        }
+    }
+}
+
+/// What the ingest thread keeps from one model version to the next.
+struct Core {
+    /// The digest of the model version decoding now.
+    digest: Digest,
     pus: Option<PusLayout>,
-    links: Vec<LinkState<'p>>,
+    /// Invariant: indexed by parameter ids of the plan decoding now (remapped at a swap).
     board: AlarmBoard,
     writer: archive::Writer,
     hub: Hub,
@@ -137,74 +167,23 @@ pub struct Ingest<'p> {
     links_published: Vec<LinkStatus>,
 }
 
-/// The `TmSink` of one link during one call: writes to the archive and the hub.
-struct Sink<'a, 'p> {
+/// Everything the ingest thread owns, between two plans (and before the first).
+pub struct Ingest {
+    links: Vec<LinkState<UnboundLink>>,
+    core: Core,
+}
+
+/// The ingest thread decoding with one plan.
+struct Decoding<'p> {
     plan: &'p Plan,
-    link: &'a str,
-    writer: &'a mut archive::Writer,
-    hub: &'a mut Hub,
-    book: &'a mut Book,
-    board: &'a Board,
-    /// Whether the mission's TM is PUS (service replies are looked for).
-    pus: bool,
-    packets: u64,
-    samples: u64,
+    links: Vec<LinkState<Link<'p>>>,
+    core: Core,
 }
 
-impl TmSink for Sink<'_, '_> {
-    fn unit(&mut self, unit: &ReceivedUnit<'_>) {
-        self.writer.unit(self.link, unit);
-        // A reply a command waits for (TM[17,2]) counts whether or not the model decodes it.
-        if self.pus && unit.kind == tm::link::UnitKind::Packet && !self.book.is_empty() {
-            let mut record = Record { writer: self.writer, hub: self.hub, board: self.board };
-            self.book.service_reply(unit.bytes, unit.reception_ms, &mut record);
-        }
-    }
-
-    fn packet(&mut self, reception_ms: u64, container: ContainerId, packet: &[u8], samples: &[Sample]) {
-        self.packets += 1;
-        self.samples += samples.len() as u64;
-        self.writer.packet(self.plan, reception_ms, container, packet, samples);
-        self.hub.samples(self.plan, packet, reception_ms, samples);
-        if !self.book.is_empty() {
-            let mut record = Record { writer: self.writer, hub: self.hub, board: self.board };
-            self.book.telemetry(self.plan, samples, reception_ms, &mut record);
-        }
-    }
-
-    fn report(&mut self, reception_ms: u64, report: &PusReport) {
-        if let PusReport::Verification(report) = report {
-            let mut record = Record { writer: self.writer, hub: self.hub, board: self.board };
-            self.book.report(report, reception_ms, &mut record);
-        }
-        if let PusReport::Event(event) = report {
-            let record = archive::EventRecord {
-                time_ms: reception_ms,
-                severity: event.severity.into(),
-                source: format!("apid {}", event.apid),
-                event_id: event.event_id,
-                message: format!("PUS 5 event {}", event.event_id),
-                data: event.data.clone(),
-            };
-            self.writer.event(&record);
-            if self.hub.wants_events() {
-                self.hub.event(&convert::event(&record));
-            }
-        }
-    }
-
-    fn alarm(&mut self, change: &AlarmChange) {
-        self.writer.alarm(self.plan, change);
-        if self.hub.wants_alarms() {
-            self.hub.alarm(&convert::alarm(self.plan, change));
-        }
-    }
-}
-
-impl<'p> Ingest<'p> {
-    /// The ingest state of a deployment with these links.
+impl Ingest {
+    /// The ingest state of a deployment with these links, running the model `digest`.
     pub fn new(
-        plan: &'p Plan,
+        digest: Digest,
         pus: Option<PusLayout>,
         links: &[LinkSpec],
         writer: archive::Writer,
@@ -219,10 +198,9 @@ impl<'p> Ingest<'p> {
                 last_data_ms: None,
             })
             .collect();
-        Ingest {
-            plan,
+        let core = Core {
+            digest,
             pus,
-            links,
             board: AlarmBoard::new(),
             writer,
             hub: Hub::default(),
@@ -236,45 +214,85 @@ impl<'p> Ingest<'p> {
             last_commit_ms: 0,
             last_retention_ms: None,
             links_published: Vec::new(),
+        };
+        Ingest { links, core }
+    }
+
+    /// Decodes with `plan` (then with each plan a `Swap` brings) until every sender of
+    /// `inputs` is gone or `Stop` arrives; commits and syncs a last time before returning.
+    pub fn run(
+        self,
+        plan: Arc<Plan>,
+        mut inputs: mpsc::Receiver<Input>,
+        shared: &Shared,
+        durability: Durability,
+        clock: &Clock,
+    ) {
+        let (mut plan, mut ingest) = (plan, self);
+        loop {
+            let mut decoding = ingest.bind(&plan);
+            let Some(swap) = decoding.run_until_swap(&mut inputs, shared, &durability, clock) else {
+                decoding.commit(shared, &durability, clock);
+                durability.finish();
+                return;
+            };
+            let (rest, applied) = decoding.leave(&swap.plan, swap.digest, clock());
+            ingest = rest;
+            plan = swap.plan;
+            let _ = swap.reply.send(applied);
         }
     }
 
-    /// Runs until every sender of `inputs` is gone or `Stop` arrives; commits and syncs a last
-    /// time before returning.
-    pub fn run(mut self, mut inputs: mpsc::Receiver<Input>, shared: &Shared, durability: Durability, clock: &Clock) {
+    fn bind(self, plan: &Plan) -> Decoding<'_> {
+        let links = self.links.into_iter().map(|state| state.map(|link| link.bind(plan))).collect();
+        Decoding { plan, links, core: self.core }
+    }
+}
+
+impl<'p> Decoding<'p> {
+    /// Handles inputs until a `Swap` (returned) or the end (`None`).
+    fn run_until_swap(
+        &mut self,
+        inputs: &mut mpsc::Receiver<Input>,
+        shared: &Shared,
+        durability: &Durability,
+        clock: &Clock,
+    ) -> Option<SwapRequest> {
         while let Some(input) = inputs.blocking_recv() {
-            if matches!(input, Input::Stop) {
-                break;
+            match input {
+                Input::Stop => return None,
+                Input::Swap(swap) => return Some(swap),
+                input => self.handle(input, clock, shared),
             }
-            self.handle(input, clock, shared);
             let now_ms = clock();
-            if !self.book.is_empty() && now_ms.saturating_sub(self.last_command_tick_ms) >= COMMAND_TICK_MS {
-                self.last_command_tick_ms = now_ms;
-                let mut record = Record { writer: &mut self.writer, hub: &mut self.hub, board: &shared.commands };
-                self.book.tick(now_ms, &mut record);
+            let core = &mut self.core;
+            if !core.book.is_empty() && now_ms.saturating_sub(core.last_command_tick_ms) >= COMMAND_TICK_MS {
+                core.last_command_tick_ms = now_ms;
+                let mut record = Record { writer: &mut core.writer, hub: &mut core.hub, board: &shared.commands };
+                core.book.tick(now_ms, &mut record);
             }
             // Command transitions go out at once, not at the next commit.
-            if std::mem::take(&mut self.book.changed) {
-                self.hub.flush(now_ms);
+            if std::mem::take(&mut core.book.changed) {
+                core.hub.flush(now_ms);
             }
-            if now_ms.saturating_sub(self.last_commit_ms) >= COMMIT_INTERVAL_MS {
-                self.commit(shared, &durability, clock);
+            if now_ms.saturating_sub(core.last_commit_ms) >= COMMIT_INTERVAL_MS {
+                self.commit(shared, durability, clock);
             }
         }
-        self.commit(shared, &durability, clock);
-        durability.finish();
+        None
     }
 
-    /// Handles one input.
-    pub fn handle(&mut self, input: Input, clock: &Clock, shared: &Shared) {
+    /// Handles one input (not `Stop` or `Swap`, which `run_until_swap` takes).
+    fn handle(&mut self, input: Input, clock: &Clock, shared: &Shared) {
+        let core = &mut self.core;
         match input {
             Input::Command(command) => {
-                let mut record = Record { writer: &mut self.writer, hub: &mut self.hub, board: &shared.commands };
-                self.book.handle(command, clock(), &mut record);
+                let mut record = Record { writer: &mut core.writer, hub: &mut core.hub, board: &shared.commands };
+                core.book.handle(command, clock(), &mut record);
             }
             Input::Uplinked { id, result, time_ms } => {
-                let mut record = Record { writer: &mut self.writer, hub: &mut self.hub, board: &shared.commands };
-                self.book.uplinked(id, result, time_ms, &mut record);
+                let mut record = Record { writer: &mut core.writer, hub: &mut core.hub, board: &shared.commands };
+                core.book.uplinked(id, result, time_ms, &mut record);
             }
             Input::Stream { link, connection, bytes, reception_ms } => {
                 self.with_link(shared, link, connection, reception_ms, |link, board, sink| {
@@ -286,7 +304,7 @@ impl<'p> Ingest<'p> {
                 self.with_link(shared, link, connection, reception_ms, |link, _, sink| link.finish(reception_ms, sink));
                 if let Some(state) = self.links.get_mut(link) {
                     if let Some(ended) = state.links.remove(&connection) {
-                        add_counters(&mut state.closed, &ended.counters());
+                        status::add_counters(&mut state.closed, &ended.counters());
                     }
                 }
             }
@@ -300,13 +318,13 @@ impl<'p> Ingest<'p> {
             }
             Input::Backfill { plan, from_ms, to_ms, packets, reply } => {
                 let packets: Vec<(u64, &[u8])> = packets.iter().map(|(t, p)| (*t, p.as_slice())).collect();
-                let result = self.writer.backfill(&plan, from_ms, to_ms, &packets).map_err(|e| e.to_string());
+                let result = core.writer.backfill(&plan, from_ms, to_ms, &packets).map_err(|e| e.to_string());
                 if let Err(error) = &result {
                     tracing::error!(%error, from_ms, to_ms, "backfill slice refused");
                 }
                 let _ = reply.send(result);
             }
-            Input::Tick | Input::Stop => {}
+            Input::Tick | Input::Stop | Input::Swap(_) => {}
         }
     }
 
@@ -319,163 +337,79 @@ impl<'p> Ingest<'p> {
         run: impl FnOnce(&mut Link<'p>, &mut AlarmBoard, &mut dyn TmSink),
     ) {
         let plan = self.plan;
-        let pus = self.pus;
+        let core = &mut self.core;
+        let pus = core.pus;
         let Some(state) = self.links.get_mut(link_idx) else { return };
         state.last_data_ms = Some(reception_ms);
         let link = state.links.entry(connection).or_insert_with(|| Link::new(plan, state.spec.framing, pus));
         let mut sink = Sink {
             plan,
             link: &state.spec.name,
-            writer: &mut self.writer,
-            hub: &mut self.hub,
-            book: &mut self.book,
+            writer: &mut core.writer,
+            hub: &mut core.hub,
+            book: &mut core.book,
             board: &shared.commands,
             pus: pus.is_some(),
             packets: 0,
             samples: 0,
         };
-        run(link, &mut self.board, &mut sink);
-        self.packets_in += sink.packets;
-        self.samples_in += sink.samples;
+        run(link, &mut core.board, &mut sink);
+        core.packets_in += sink.packets;
+        core.samples_in += sink.samples;
     }
 
     fn acknowledge(&mut self, parameter: &str, by: &str, now_ms: u64) -> Result<(), String> {
         let name =
             model::QualifiedName::parse(parameter).ok_or_else(|| format!("{parameter:?} is not a parameter name"))?;
         let id = self.plan.parameter_id(&name).ok_or_else(|| format!("no parameter named {parameter:?}"))?;
-        let changes = self.board.acknowledge(id, by, now_ms).map_err(|error| match error {
+        let core = &mut self.core;
+        let changes = core.board.acknowledge(id, by, now_ms).map_err(|error| match error {
             tm::alarms::AlarmError::NoAlarm(_) => format!("{parameter} has no open alarm"),
             tm::alarms::AlarmError::AlreadyAcknowledged(_) => {
                 format!("the alarm of {parameter} is already acknowledged")
             }
         })?;
         for change in &changes {
-            self.writer.alarm(self.plan, change);
-            self.hub.alarm(&convert::alarm(self.plan, change));
+            core.writer.alarm(self.plan, change);
+            core.hub.alarm(&convert::alarm(self.plan, change));
         }
         Ok(())
     }
 
-    /// Commits everything received and asks the syncer to make it durable (it publishes the
-    /// totals once the disk has them); flushes live streams.
-    pub fn commit(&mut self, shared: &Shared, durability: &Durability, clock: &Clock) {
-        let started_ms = clock();
-        let admitted = self.hub.admit(&shared.inbox);
-        let stored = match self.writer.commit_unsynced() {
-            Ok(stored) => Some(stored),
-            Err(error) => {
-                // Nothing is reported stored; the data stays buffered and the next commit retries.
-                self.commit_failures += 1;
-                tracing::error!(%error, "archive commit failed; retrying at the next tick");
-                None
+    /// Leaves this plan for `to` (the model `digest`), between two inputs: every cache that
+    /// names parameters by this plan's ids is moved to `to`'s ids (the alarm board, by name) or
+    /// forgotten (the archive writer's series and alarm caches, the live hub's subscriptions,
+    /// the command book's watched parameters); an open alarm whose parameter `to` lacks is
+    /// closed and recorded. The links keep their framing state, unbound.
+    fn leave(self, to: &Plan, digest: Digest, now_ms: u64) -> (Ingest, SwapApplied) {
+        let Decoding { plan: from, links, mut core } = self;
+        let units_before = core.writer.stored().units + core.writer.pending().units;
+        let new_id = |id| from.parameter(id).and_then(|info| to.parameter_id(&info.name));
+        let closed = core.board.remap(new_id, now_ms);
+        for change in &closed {
+            core.writer.alarm(from, change);
+            if core.hub.wants_alarms() {
+                core.hub.alarm(&convert::alarm(from, change));
             }
+        }
+        core.writer.forget_plan();
+        core.hub.forget_plan();
+        core.book.forget_plan();
+        let record = crate::swap::event(&core.digest, &digest, now_ms);
+        core.writer.event(&record);
+        if core.hub.wants_events() {
+            core.hub.event(&convert::event(&record));
+        }
+        tracing::info!(from = %core.digest, to = %digest, units_before, "model swapped");
+        let applied = SwapApplied {
+            from: std::mem::replace(&mut core.digest, digest),
+            units_before,
+            alarms_kept: core.board.open_count(),
+            alarms_closed: closed.len(),
+            connections: links.iter().map(|state| state.links.len()).sum(),
+            time_ms: now_ms,
         };
-        let now_ms = clock();
-        if self.last_retention_ms.is_none_or(|last| now_ms.saturating_sub(last) >= RETENTION_EVERY_MS) {
-            self.last_retention_ms = Some(now_ms);
-            match self.writer.apply_retention(now_ms) {
-                Ok(report) => tracing::info!(?report, "retention applied"),
-                Err(error) => tracing::error!(%error, "retention failed; retrying in an hour"),
-            }
-        }
-        self.commits += 1;
-        self.commit_ms_last = now_ms.saturating_sub(started_ms);
-        self.last_commit_ms = now_ms;
-        let links: Vec<LinkStatus> = self.links.iter().map(|state| link_status(state, now_ms)).collect();
-        // New subscribers get every link's state; the others only what changed.
-        for (idx, link) in links.iter().enumerate() {
-            if admitted > 0 || self.links_published.get(idx) != Some(link) {
-                self.hub.link(link);
-            }
-        }
-        self.links_published.clone_from(&links);
-        self.hub.flush(now_ms);
-        if let Some(stored) = stored {
-            durability.request(stored);
-        }
-        let mut status = shared.status.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        status.links = links;
-        status.open_alarms = self.open_alarms();
-        status.pending_units = self.writer.pending().units;
-        status.packets_in = self.packets_in;
-        status.samples_in = self.samples_in;
-        status.commits = self.commits;
-        status.commit_failures = self.commit_failures;
-        status.commit_ms_last = self.commit_ms_last;
-        status.live_subscribers = self.hub.len();
-        status.live_dropped = self.hub.dropped_total;
-        status.live_disconnected = self.hub.disconnected_total;
-        status.commands_live = self.book.len();
-        status.command_release = match self.book.mode() {
-            tc::lifecycle::ReleaseMode::Automatic => "automatic",
-            tc::lifecycle::ReleaseMode::Manual => "manual",
-        };
-        status.reports_unmatched = self.book.unmatched_reports;
-    }
-
-    fn open_alarms(&self) -> Vec<OpenAlarmDto> {
-        self.board
-            .open()
-            .map(|alarm| OpenAlarmDto {
-                parameter: convert::series_name(self.plan, alarm.parameter, 0).unwrap_or_default(),
-                phase: match alarm.phase {
-                    AlarmPhase::Active => "active",
-                    AlarmPhase::Acknowledged => "acknowledged",
-                    AlarmPhase::Cleared => "cleared",
-                }
-                .to_string(),
-                level: convert::level_name(alarm.level).to_string(),
-                worst: convert::level_name(alarm.worst).to_string(),
-                raised_ms: alarm.raised_ms,
-                acknowledged_by: alarm.acknowledged.as_ref().map(|(by, _)| by.clone()),
-            })
-            .collect()
-    }
-}
-
-/// The archive's totals on the wire.
-pub fn totals(stored: &archive::Stored) -> StoredTotals {
-    StoredTotals {
-        units: stored.units,
-        samples: stored.samples,
-        events: stored.events,
-        alarms: stored.alarms,
-        commands: stored.commands,
-        last_unit_ms: stored.last_unit_ms,
-    }
-}
-
-fn add_counters(total: &mut LinkCounters, more: &LinkCounters) {
-    total.units_in += more.units_in;
-    total.bytes_in += more.bytes_in;
-    total.packets_out += more.packets_out;
-    total.idle_frames += more.idle_frames;
-    total.idle_packets += more.idle_packets;
-    total.gaps += more.gaps;
-    total.frames_lost += more.frames_lost;
-    for (reason, n) in &more.invalid {
-        *total.invalid.entry(*reason).or_default() += n;
-    }
-}
-
-fn link_status(state: &LinkState<'_>, now_ms: u64) -> LinkStatus {
-    let mut counters = state.closed.clone();
-    for link in state.links.values() {
-        add_counters(&mut counters, &link.counters());
-    }
-    let active = match state.spec.transport {
-        crate::Transport::Tcp => !state.links.is_empty(),
-        crate::Transport::Udp => state.last_data_ms.is_some_and(|t| now_ms.saturating_sub(t) < ACTIVE_WINDOW_MS),
-    };
-    LinkStatus {
-        name: state.spec.name.clone(),
-        transport: state.spec.transport.as_str().to_string(),
-        address: state.spec.address.clone(),
-        framing: crate::framing_name(state.spec.framing).to_string(),
-        active,
-        units_in: counters.units_in,
-        bytes_in: counters.bytes_in,
-        invalid: counters.invalid.iter().map(|(reason, n)| (reason.as_str().to_string(), *n)).collect(),
-        gaps: counters.gaps,
+        let links = links.into_iter().map(|state| state.map(Link::unbind)).collect();
+        (Ingest { links, core }, applied)
     }
 }

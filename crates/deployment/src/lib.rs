@@ -15,10 +15,12 @@ mod metrics;
 pub mod platform;
 pub mod replay;
 mod running;
+pub mod swap;
 
 pub use commanding::{CommandingSpec, UplinkFraming, UplinkSpec};
 pub use platform::Platform;
-pub use running::{Deployment, DeploymentSpec};
+pub use running::{Deployment, DeploymentSpec, ModelVersion};
+pub use swap::SwapReport;
 
 use std::sync::Arc;
 
@@ -83,6 +85,10 @@ pub enum DeploymentError {
     DuplicateLink { scope: base::Scope, name: String },
     #[error("deployment {scope} is configured twice")]
     DuplicateDeployment { scope: base::Scope },
+    #[error("no deployment {scope} on this platform")]
+    NoSuchDeployment { scope: base::Scope },
+    #[error("{scope}: the deployment is stopping")]
+    Stopping { scope: base::Scope },
 }
 
 #[cfg(test)]

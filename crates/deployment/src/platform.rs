@@ -2,7 +2,8 @@
 
 use crate::commanding::book::CommandInput;
 use crate::ingest::Input;
-use crate::{convert, replay, Deployment};
+use crate::swap::SwapReport;
+use crate::{convert, replay, Deployment, DeploymentError};
 use api::backend::{Backend, BackendError, LiveReceiver};
 use api::gate::Principal;
 use api::wire::{
@@ -36,6 +37,14 @@ impl Platform {
     /// One deployment.
     pub fn get(&self, scope: &Scope) -> Option<&Arc<Deployment>> {
         self.deployments.get(scope)
+    }
+
+    /// Switches the deployment of `scope` to another model version without stopping it
+    /// (`Deployment::swap_model`; blocks).
+    pub fn swap_model(&self, scope: &Scope, model: model::MissionModel) -> Result<SwapReport, DeploymentError> {
+        let deployment =
+            self.deployments.get(scope).ok_or_else(|| DeploymentError::NoSuchDeployment { scope: scope.clone() })?;
+        deployment.swap_model(model)
     }
 
     /// Every deployment.
@@ -113,7 +122,7 @@ impl Backend for Platform {
             .map(|d| DeploymentSummary {
                 mission: d.scope.mission.to_string(),
                 env: d.scope.env.to_string(),
-                model_digest: d.digest.to_string(),
+                model_digest: d.digest().to_string(),
                 links: d.links.len(),
             })
             .collect()
@@ -125,7 +134,7 @@ impl Backend for Platform {
         Ok(DeploymentStatus {
             mission: scope.mission.to_string(),
             env: scope.env.to_string(),
-            model_digest: deployment.digest.to_string(),
+            model_digest: deployment.digest().to_string(),
             links: status.links,
             stored: status.stored,
             pending_units: status.pending_units,
@@ -264,7 +273,7 @@ impl Backend for Platform {
     }
 
     fn command_definitions(&self, scope: &Scope) -> Result<Vec<CommandDefinition>, BackendError> {
-        Ok(crate::commanding::definitions::definitions(&self.deployment(scope)?.model))
+        Ok(crate::commanding::definitions::definitions(&self.deployment(scope)?.model()))
     }
 
     fn send_command(
@@ -274,7 +283,7 @@ impl Backend for Platform {
         by: &Principal,
     ) -> Result<CommandAccepted, BackendError> {
         let deployment = self.deployment(scope)?;
-        let draft = crate::commanding::prepare::prepare(&deployment.model, &deployment.commanding, request, &by.id)?;
+        let draft = crate::commanding::prepare::prepare(&deployment.model(), &deployment.commanding, request, &by.id)?;
         let (reply, answer) = std::sync::mpsc::channel();
         deployment
             .send_blocking(Input::Command(CommandInput::Submit { draft: Box::new(draft), reply }))

@@ -3,11 +3,11 @@
 //! fast as the reader takes them. The realtime archive is not touched.
 
 use crate::ingest::Input;
-use base::pattern::matches;
 use crate::platform::archive_error;
 use crate::{convert, Deployment};
 use api::backend::{BackendError, LiveReceiver};
 use api::wire::{LiveMessage, ReplayRequest, SampleDto};
+use base::pattern::matches;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tm::{Plan, Processor};
@@ -34,7 +34,7 @@ pub fn start(deployment: &Arc<Deployment>, request: &ReplayRequest) -> Result<Li
         }
     }
     let plan = match &request.model_digest {
-        None => deployment.plan.clone(),
+        None => deployment.plan(),
         Some(digest) => {
             let model = deployment
                 .model_version(digest)

@@ -9,7 +9,7 @@ use crate::{Clock, DeploymentError, LinkSpec};
 use base::{Digest, Scope};
 use model::MissionModel;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use tm::pus::PusLayout;
 use tm::Plan;
 use tokio::sync::mpsc;
@@ -33,15 +33,20 @@ pub struct DeploymentSpec {
     pub commanding: CommandingSpec,
 }
 
+/// The model version a deployment runs, and its plan.
+#[derive(Debug)]
+pub struct ModelVersion {
+    pub digest: Digest,
+    /// Commands are checked and encoded against it.
+    pub model: Arc<MissionModel>,
+    pub plan: Arc<Plan>,
+}
+
 /// A deployment, running.
 pub struct Deployment {
     pub scope: Scope,
-    pub digest: Digest,
-    pub plan: Arc<Plan>,
     pub dir: PathBuf,
     pub links: Vec<LinkSpec>,
-    /// The model it runs (commands are checked and encoded against it).
-    pub model: Arc<MissionModel>,
     pub commanding: CommandingSpec,
     /// Where each link's socket is bound (the port when the spec asked for port 0).
     pub bound: Vec<std::net::SocketAddr>,
@@ -51,6 +56,11 @@ pub struct Deployment {
     tasks: Vec<tokio::task::JoinHandle<()>>,
     ingest: Mutex<Option<std::thread::JoinHandle<()>>>,
     readers: Mutex<Vec<archive::Reader>>,
+    /// Invariant: the version the ingest thread decodes with, but between the ingest thread
+    /// applying a swap and `swap_model` (holding `swap_lock`) replacing it here.
+    pub(crate) version: RwLock<Arc<ModelVersion>>,
+    /// Held through a swap, so that swaps happen one at a time.
+    pub(crate) swap_lock: Mutex<()>,
 }
 
 impl Deployment {
@@ -108,11 +118,11 @@ impl Deployment {
         let thread_error = |source| DeploymentError::Io { path: format!("threads of {scope}"), source };
         let durability = Durability::start(format!("sync {scope}"), syncer, shared.clone()).map_err(thread_error)?;
         let ingest = {
-            let (plan, shared, clock, pus, links) =
-                (plan.clone(), shared.clone(), clock.clone(), spec.pus, spec.links.clone());
+            let (plan, shared, clock) = (plan.clone(), shared.clone(), clock.clone());
+            let ingest = Ingest::new(digest, spec.pus, &spec.links, writer, book);
             std::thread::Builder::new()
                 .name(format!("ingest {scope}"))
-                .spawn(move || Ingest::new(&plan, pus, &links, writer, book).run(receiver, &shared, durability, &clock))
+                .spawn(move || ingest.run(plan, receiver, &shared, durability, &clock))
                 .map_err(thread_error)?
         };
         let local: Vec<_> = bound.iter().map(|link| link.local).collect();
@@ -132,11 +142,8 @@ impl Deployment {
         }
         Ok(Deployment {
             scope,
-            digest,
-            plan,
             dir: spec.dir,
             links: spec.links,
-            model: Arc::new(spec.model),
             commanding: spec.commanding,
             bound: local,
             started_ms: clock(),
@@ -145,7 +152,29 @@ impl Deployment {
             tasks,
             ingest: Mutex::new(Some(ingest)),
             readers: Mutex::new(Vec::new()),
+            version: RwLock::new(Arc::new(ModelVersion { digest, model: Arc::new(spec.model), plan })),
+            swap_lock: Mutex::new(()),
         })
+    }
+
+    /// The model version running now (digest, model and plan of one version together).
+    pub fn version(&self) -> Arc<ModelVersion> {
+        self.version.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    /// The digest of the model running now.
+    pub fn digest(&self) -> Digest {
+        self.version().digest
+    }
+
+    /// The plan of the model running now.
+    pub fn plan(&self) -> Arc<Plan> {
+        self.version().plan.clone()
+    }
+
+    /// The model running now (commands are checked and encoded against it).
+    pub fn model(&self) -> Arc<MissionModel> {
+        self.version().model.clone()
     }
 
     /// Stops the links, lets the ingest thread commit what it holds, and waits for it.
@@ -222,7 +251,12 @@ impl Drop for Deployment {
 }
 
 /// Keeps every model version a deployment ran, by digest, for replay.
-fn save_model(dir: &Path, model: &MissionModel, digest: &Digest, scope: &Scope) -> Result<(), DeploymentError> {
+pub(crate) fn save_model(
+    dir: &Path,
+    model: &MissionModel,
+    digest: &Digest,
+    scope: &Scope,
+) -> Result<(), DeploymentError> {
     let models = dir.join("models");
     let io = |path: &Path| {
         let path = path.display().to_string();

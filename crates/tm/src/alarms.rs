@@ -159,6 +159,35 @@ impl AlarmBoard {
         }
     }
 
+    /// Moves the board to another plan's parameter ids (a new model version): `new_id` maps
+    /// each parameter id of the old plan to the new plan's id of the same parameter (by name),
+    /// or to `None` when the new plan has no such parameter. Open alarms and the violation
+    /// counts towards raising new ones follow their parameter, phase, levels, raise time and
+    /// acknowledgement included; an open alarm whose parameter is gone closes, and its
+    /// `Closed` change (with the old id) is returned. `new_id` must map no two ids to one.
+    pub fn remap(&mut self, new_id: impl Fn(ParamId) -> Option<ParamId>, time_ms: u64) -> Vec<AlarmChange> {
+        let mut closed = Vec::new();
+        let (open, violations) = (std::mem::take(&mut self.open), std::mem::take(&mut self.violations));
+        self.n_open = 0;
+        for (idx, count) in violations.into_iter().enumerate() {
+            if let Some(id) = new_id(ParamId(idx as u32)).filter(|_| count > 0) {
+                *slot(&mut self.violations, id) = count;
+            }
+        }
+        for alarm in open.into_iter().flatten() {
+            match new_id(alarm.parameter) {
+                Some(id) => {
+                    let entry = slot(&mut self.open, id);
+                    assert!(entry.is_none(), "remap maps two parameters to {id:?}");
+                    *entry = Some(OpenAlarm { parameter: id, ..alarm });
+                    self.n_open += 1;
+                }
+                None => closed.push(AlarmChange::Closed { parameter: alarm.parameter, time_ms }),
+            }
+        }
+        closed
+    }
+
     /// The open alarms, by parameter.
     pub fn open(&self) -> impl Iterator<Item = &OpenAlarm> {
         self.open.iter().flatten()

@@ -71,6 +71,54 @@ pub struct Link<'p> {
     packet_counters: LinkCounters,
 }
 
+/// A link's state between two plans: everything of a `Link` but its plan and processor.
+pub struct UnboundLink {
+    framing: Framing,
+    pus: Option<PusLayout>,
+    splitter: PacketSplitter,
+    demux: FrameDemux,
+    pending: Vec<u8>,
+    offset: u64,
+    samples: Vec<Sample>,
+    packet_counters: LinkCounters,
+}
+
+impl UnboundLink {
+    /// The link again, decoding with `plan` from its next byte on (see `Link::rebind`).
+    pub fn bind(self, plan: &Plan) -> Link<'_> {
+        Link {
+            framing: self.framing,
+            pus: self.pus,
+            processor: Processor::new(plan),
+            plan,
+            splitter: self.splitter,
+            demux: self.demux,
+            pending: self.pending,
+            offset: self.offset,
+            samples: self.samples,
+            packet_counters: self.packet_counters,
+        }
+    }
+
+    /// The link's counters (as `Link::counters`).
+    pub fn counters(&self) -> LinkCounters {
+        counters(self.framing, &self.demux, &self.packet_counters)
+    }
+}
+
+fn counters(framing: Framing, demux: &FrameDemux, packet_counters: &LinkCounters) -> LinkCounters {
+    match framing {
+        Framing::Packets { .. } => packet_counters.clone(),
+        _ => {
+            let mut counters = demux.counters().clone();
+            for (reason, n) in &packet_counters.invalid {
+                *counters.invalid.entry(*reason).or_default() += n;
+            }
+            counters
+        }
+    }
+}
+
 /// Most bytes a stream link buffers while waiting for the rest of a unit.
 pub const PENDING_LEN_MAX: usize = 2 * (ccsds::PACKET_LEN_MAX + ccsds::NCTRS_TM_HEADER_LEN + ccsds::FRAME_LEN_MAX);
 
@@ -98,15 +146,29 @@ impl<'p> Link<'p> {
 
     /// The link's counters: units, bytes, invalid units by reason, gaps.
     pub fn counters(&self) -> LinkCounters {
-        match self.framing {
-            Framing::Packets { .. } => self.packet_counters.clone(),
-            _ => {
-                let mut counters = self.demux.counters().clone();
-                for (reason, n) in &self.packet_counters.invalid {
-                    *counters.invalid.entry(*reason).or_default() += n;
-                }
-                counters
-            }
+        counters(self.framing, &self.demux, &self.packet_counters)
+    }
+
+    /// The same link decoding with another plan (a new model version) from the next byte on:
+    /// framing position, bytes of a unit not yet whole, per-channel state, offsets and
+    /// counters carry over, so a packet split across the change is decoded whole, by `plan`.
+    /// The processor starts afresh: its latest values (read by derived parameters and by
+    /// conditions on earlier packets' values) start empty under the new plan.
+    pub fn rebind<'q>(self, plan: &'q Plan) -> Link<'q> {
+        self.unbind().bind(plan)
+    }
+
+    /// The link's state without its plan (to keep while the plan changes).
+    pub fn unbind(self) -> UnboundLink {
+        UnboundLink {
+            framing: self.framing,
+            pus: self.pus,
+            splitter: self.splitter,
+            demux: self.demux,
+            pending: self.pending,
+            offset: self.offset,
+            samples: self.samples,
+            packet_counters: self.packet_counters,
         }
     }
 

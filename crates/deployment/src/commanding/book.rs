@@ -97,6 +97,13 @@ impl Book {
         }
     }
 
+    /// The next samples come from another plan (a new model version): the watched parameters'
+    /// ids are looked up again (their latest values, by name, stay).
+    pub fn forget_plan(&mut self) {
+        self.watched.clear();
+        self.watched_stale = true;
+    }
+
     /// Whether queued commands wait for an operator.
     pub fn mode(&self) -> ReleaseMode {
         self.queue.mode()

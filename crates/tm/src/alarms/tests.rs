@@ -87,3 +87,36 @@ fn cleared_alarm_waits_for_acknowledgement_and_escalation_needs_a_new_one() {
             open: []"#]],
     );
 }
+
+#[test]
+fn remap_keeps_alarms_and_violations_by_parameter_and_closes_the_gone() {
+    let mut board = AlarmBoard::new();
+    let (kept, gone, pending) = (ParamId(2), ParamId(5), ParamId(9));
+    for time_ms in 0..2 {
+        board.observe(kept, AlarmLevel::Warning, 2, time_ms);
+        board.observe(gone, AlarmLevel::Critical, 1, time_ms);
+    }
+    board.acknowledge(kept, "alice", 3).unwrap();
+    board.observe(pending, AlarmLevel::Watch, 2, 4);
+    // The new plan numbers its parameters differently and has no `gone`.
+    let new_id = |id: ParamId| match id.0 {
+        2 => Some(ParamId(12)),
+        9 => Some(ParamId(1)),
+        _ => None,
+    };
+    let closed = board.remap(new_id, 10);
+    assert_eq!(closed, [AlarmChange::Closed { parameter: gone, time_ms: 10 }]);
+    let open: Vec<_> =
+        board.open().map(|a| (a.parameter, a.phase, a.worst, a.raised_ms, a.acknowledged.clone())).collect();
+    assert_eq!(open, [(ParamId(12), AlarmPhase::Acknowledged, AlarmLevel::Warning, 1, Some(("alice".into(), 3)))]);
+    assert_eq!(board.open_count(), 1);
+    // The one violation of `pending` counts: its second one raises the alarm under its new id.
+    let raised = board.observe(ParamId(1), AlarmLevel::Watch, 2, 11);
+    assert_eq!(raised, Some(AlarmChange::Raised { parameter: ParamId(1), level: AlarmLevel::Watch, time_ms: 11 }));
+    // The old ids mean nothing any more.
+    assert_eq!(board.acknowledge(kept, "bob", 12), Err(AlarmError::NoAlarm(kept)));
+    assert_eq!(
+        board.observe(ParamId(12), AlarmLevel::Normal, 2, 13),
+        Some(AlarmChange::Closed { parameter: ParamId(12), time_ms: 13 })
+    );
+}

@@ -3,6 +3,10 @@ use model_import::SourceFile;
 use test_utils::real;
 
 fn plan(relative: &str) -> Plan {
+    Plan::compile(&model(relative)).unwrap()
+}
+
+fn model(relative: &str) -> model::MissionModel {
     let path = real(relative);
     let files: Vec<SourceFile> = if path.is_dir() {
         let mut paths: Vec<_> = std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()).collect();
@@ -12,7 +16,7 @@ fn plan(relative: &str) -> Plan {
         vec![SourceFile::new(relative, std::fs::read(&path).unwrap())]
     };
     let kind = model_import::detect(&files).unwrap();
-    Plan::compile(&model_import::import(kind, &files).expect("the model imports").model).unwrap()
+    model_import::import(kind, &files).expect("the model imports").model
 }
 
 fn kinds(sink: &MemorySink) -> (usize, usize, usize, usize) {
@@ -96,4 +100,42 @@ fn pus_reports_are_read_by_layout_even_without_a_container() {
         vec![(UnitKind::Packet, 0, 29, Some("no container of the model matches this packet".into()))]
     );
     assert!(matches!(&sink.reports[..], [PusReport::Verification(r)] if !r.success && r.failure_code == Some(1)));
+}
+
+#[test]
+fn a_packet_split_across_a_rebind_is_decoded_whole_by_the_new_plan() {
+    const JPSS: &str = "lasp-space_packet_parser/jpss/jpss1_geolocation_xtce_v1.xml";
+    let old_plan = plan(JPSS);
+    // The new version calibrates every uncalibrated integer as 2x + 1: its values differ.
+    let mut new_model = model(JPSS);
+    for data_type in new_model.parameter_types.values_mut() {
+        if matches!(data_type.kind, model::TypeKind::Integer { .. }) && data_type.calibrator.is_none() {
+            data_type.calibrator = Some(model::Calibrator::Polynomial { coefficients: vec![1.0, 2.0] });
+        }
+    }
+    let new_plan = Plan::compile(&new_model).unwrap();
+    let bytes = std::fs::read(real("lasp-space_packet_parser/jpss/J01_G011_LZ_2021-04-09T00-00-00Z_V01.DAT1")).unwrap();
+    let stream = &bytes[..71 * 3];
+    let decoded = |plan: &Plan, packet: &[u8]| {
+        let mut samples = Vec::new();
+        Processor::new(plan).process(packet, &mut samples).unwrap();
+        samples
+    };
+    let (mut sink, mut alarms) = (MemorySink::default(), AlarmBoard::new());
+    let mut link = Link::new(&old_plan, Framing::Packets { prefix_len: 0 }, None);
+    // The first packet and half of the second arrive, then the model changes.
+    link.receive(&stream[..71 + 35], 1, &mut alarms, &mut sink);
+    assert_eq!(sink.packets.len(), 1);
+    let mut link = link.rebind(&new_plan);
+    link.receive(&stream[71 + 35..], 2, &mut alarms, &mut sink);
+    link.finish(3, &mut sink);
+    let offsets: Vec<(u64, usize, bool)> = sink.units.iter().map(|u| (u.1, u.2, u.3.is_none())).collect();
+    assert_eq!(offsets, [(0, 71, true), (71, 71, true), (142, 71, true)], "three whole packets, nothing lost");
+    assert_eq!(sink.packets[0].1, decoded(&old_plan, &stream[..71]), "before the rebind: the old plan");
+    for (idx, packet) in stream.chunks(71).enumerate().skip(1) {
+        let new_samples = decoded(&new_plan, packet);
+        assert_ne!(new_samples, decoded(&old_plan, packet), "the versions differ on packet {idx}");
+        assert_eq!(sink.packets[idx].1, new_samples, "packet {idx} is decoded by the new plan");
+    }
+    assert_eq!(link.counters().units_in, 3, "counters carry over");
 }
