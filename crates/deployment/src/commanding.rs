@@ -12,7 +12,7 @@ pub mod book;
 pub mod definitions;
 pub mod prepare;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 pub mod uplink;
 mod views;
 

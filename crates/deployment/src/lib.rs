@@ -8,6 +8,7 @@
 pub mod commanding;
 pub mod convert;
 pub mod durable;
+pub mod gates;
 pub mod hub;
 pub mod ingest;
 pub mod links;

@@ -28,7 +28,7 @@ fn pus_model() -> model::MissionModel {
     model_import::import(SourceKind::Xtce, &load(dir, &names)).expect("the PUS example imports").model
 }
 
-fn mib_model() -> model::MissionModel {
+pub(crate) fn mib_model() -> model::MissionModel {
     let (dir, names) = test_utils::SPACEPY_MIB;
     model_import::import(SourceKind::Mib, &load(dir, &names)).expect("the SpacePy MIB imports").model
 }
@@ -47,17 +47,17 @@ fn pus_config() -> sim::SimConfig {
     config
 }
 
-fn mib_config() -> sim::SimConfig {
+pub(crate) fn mib_config() -> sim::SimConfig {
     let mut config = sim::SimConfig::new(1234, 7);
     config.pus =
         sim::PusTmLayout { data_field_header_len: 12, time_fine_len: 1, has_crc: false, ..sim::PusTmLayout::pus_c() };
     config
 }
 
-struct Setup {
+pub(crate) struct Setup {
     clock: Clock,
-    platform: Platform,
-    scope: base::Scope,
+    pub(crate) platform: Platform,
+    pub(crate) scope: base::Scope,
     simulator: Option<sim_link::RunningSim>,
 }
 
@@ -67,7 +67,7 @@ fn person(id: &str) -> Principal {
 
 /// A deployment of `model` with the simulator of the same model (and `scenario`) as its
 /// spacecraft on loopback.
-async fn setup(
+pub(crate) async fn setup(
     label: &str,
     model: model::MissionModel,
     config: sim::SimConfig,
@@ -155,7 +155,7 @@ impl Setup {
         }
     }
 
-    async fn stop(mut self) {
+    pub(crate) async fn stop(mut self) {
         if let Some(simulator) = self.simulator.take() {
             simulator.stop().await;
         }

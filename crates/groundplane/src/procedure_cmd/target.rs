@@ -3,7 +3,7 @@
 
 use super::http::{encode, Client, HttpError, Response};
 use api::wire::{CommandAccepted, CommandRequest, CommandView, ErrorBody, SampleDto};
-use procedure::{CommandState, ParameterValue, StageOutcome, StageState, Target, TargetError};
+use procedure::{CommandState, ParameterValue, Target, TargetError};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 use std::time::{Duration, Instant};
@@ -71,24 +71,7 @@ impl Target for HttpTarget {
     }
 }
 
-/// The API's command view in the engine's words.
-pub fn command_state(view: CommandView) -> Result<CommandState, TargetError> {
-    let mut stages = Vec::with_capacity(view.stages.len());
-    for stage in view.stages {
-        let outcome = match stage.outcome.as_str() {
-            "pending" => StageOutcome::Pending,
-            "passed" => StageOutcome::Passed,
-            "failed" => StageOutcome::Failed,
-            "timed_out" => StageOutcome::TimedOut,
-            other => {
-                let message = format!("command {}: stage {} has an unknown outcome `{other}`", view.id, stage.stage);
-                return Err(TargetError::Unavailable { message });
-            }
-        };
-        stages.push(StageState { stage: stage.stage, outcome, failure_code: stage.failure_code });
-    }
-    Ok(CommandState { state: view.state, finished: view.finished, stages })
-}
+pub use deployment::gates::command_state;
 
 /// The body of a 2xx response; otherwise the error it stands for. A 4xx about the request is a
 /// refusal (the step fails); about the scope, the credentials or a missing route, and every
