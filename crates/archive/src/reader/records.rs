@@ -177,42 +177,16 @@ impl Reader {
         let sql = "SELECT id, time_ms, command_id, principal, command, arguments_json, bytes, digest, state, detail
                    FROM commands WHERE time_ms >= ?1 AND time_ms < ?2 AND (time_ms, id) > (?3, ?4) AND ?5 = ?5
                    ORDER BY time_ms, id LIMIT ?6";
-        self.records(sql, 'c', (from_ms, to_ms, cursor, limit), 0, |row| {
-            Ok(CommandRecord {
-                id: row.get(2)?,
-                time_ms: unkey(row.get(1)?),
-                principal: row.get(3)?,
-                command: row.get(4)?,
-                arguments_json: row.get(5)?,
-                bytes: row.get(6)?,
-                digest: row.get(7)?,
-                state: row.get(8)?,
-                detail: row.get(9)?,
-            })
-        })
+        self.records(sql, 'c', (from_ms, to_ms, cursor, limit), 0, |row| command_record(row, 1))
     }
 
     /// Every stored state change of one command, oldest first.
     pub fn command_history(&self, command_id: &str) -> Result<Vec<CommandRecord>, ArchiveError> {
         let doing = "reading a command's history";
-        let sql = "SELECT time_ms, command_id, principal, command, arguments_json, bytes, digest, state, detail
+        let sql = "SELECT id, time_ms, command_id, principal, command, arguments_json, bytes, digest, state, detail
                    FROM commands WHERE command_id = ?1 ORDER BY id";
         let mut select = self.conn.prepare(sql).doing(&self.path, doing)?;
-        let rows = select
-            .query_map(params![command_id], |row| {
-                Ok(CommandRecord {
-                    id: row.get(1)?,
-                    time_ms: unkey(row.get(0)?),
-                    principal: row.get(2)?,
-                    command: row.get(3)?,
-                    arguments_json: row.get(4)?,
-                    bytes: row.get(5)?,
-                    digest: row.get(6)?,
-                    state: row.get(7)?,
-                    detail: row.get(8)?,
-                })
-            })
-            .doing(&self.path, doing)?;
+        let rows = select.query_map(params![command_id], |row| command_record(row, 1)).doing(&self.path, doing)?;
         rows.collect::<Result<Vec<_>, _>>().doing(&self.path, doing)
     }
 
@@ -258,4 +232,20 @@ fn release(waiting: &mut Vec<StoredUnit>, out: &mut Vec<StoredUnit>, ready: impl
     while waiting.last().is_some_and(&ready) {
         out.extend(waiting.pop());
     }
+}
+
+/// A command history row whose columns from `first` are time, command id, principal, command,
+/// arguments, bytes, digest, state and detail.
+fn command_record(row: &Row<'_>, first: usize) -> rusqlite::Result<CommandRecord> {
+    Ok(CommandRecord {
+        time_ms: unkey(row.get(first)?),
+        id: row.get(first + 1)?,
+        principal: row.get(first + 2)?,
+        command: row.get(first + 3)?,
+        arguments_json: row.get(first + 4)?,
+        bytes: row.get(first + 5)?,
+        digest: row.get(first + 6)?,
+        state: row.get(first + 7)?,
+        detail: row.get(first + 8)?,
+    })
 }

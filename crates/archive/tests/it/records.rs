@@ -163,6 +163,16 @@ fn events_alarms_and_commands_by_time() {
     assert_eq!(commands.items.iter().map(|c| c.state.as_str()).collect::<Vec<_>>(), ["queued", "released"]);
     let rest = reader.commands(0, 100, commands.next.as_deref(), 2).unwrap();
     assert_eq!((rest.items, rest.next), (vec![command(60, "accepted")], None));
+    // One command's history is in the order written (not by time); ids "cmd-1" are not numbers.
+    let history = reader.command_history("cmd-1").unwrap();
+    assert_eq!(history.iter().map(|c| c.state.as_str()).collect::<Vec<_>>(), ["released", "queued", "accepted"]);
+    assert_eq!(history[0], command(50, "released"));
+    assert!(reader.command_history("cmd-2").unwrap().is_empty());
+    assert_eq!(reader.last_command_id().unwrap(), None);
+    writer.command(&CommandRecord { id: "41".into(), ..command(70, "requested") });
+    writer.command(&CommandRecord { id: "7".into(), ..command(71, "requested") });
+    writer.commit().unwrap();
+    assert_eq!(reader.last_command_id().unwrap(), Some(41), "numerically largest, not the last written");
 }
 
 #[test]
