@@ -73,3 +73,28 @@ pub fn lint(model: &MissionModel, spec: &LintSpec) -> Vec<Finding> {
     }
     findings
 }
+
+/// The validate gate: the model's own checks (any error fails) and the lint (any finding
+/// fails). Answers whether it passed and what it found, one line per problem (the first 20,
+/// then a count), for the attestation.
+pub fn validate_gate(model: &MissionModel, spec: &LintSpec) -> (bool, String) {
+    let mut problems: Vec<String> = model
+        .validate()
+        .into_iter()
+        .filter(|issue| issue.kind.is_error())
+        .map(|issue| format!("model: {}: {}", issue.item, issue.message))
+        .collect();
+    problems.extend(lint(model, spec).into_iter().map(|f| format!("lint {}: {}: {}", f.rule, f.command, f.detail)));
+    if problems.is_empty() {
+        return (true, format!("{} commands checked, no finding", model.commands.len()));
+    }
+    let shown = problems.len().min(VALIDATE_DETAIL_LINES);
+    let mut detail = problems[..shown].join("\n");
+    if problems.len() > shown {
+        detail.push_str(&format!("\n... and {} more", problems.len() - shown));
+    }
+    (false, detail)
+}
+
+/// Problems a validate attestation lists one by one.
+pub const VALIDATE_DETAIL_LINES: usize = 20;

@@ -238,3 +238,20 @@ fn the_lint_finds_unverified_unflagged_and_unstated_commands() {
     assert!(found.contains("verifier /MIB/TESTCMD: no verifier"), "{found}");
     assert!(found.contains("significance /MIB/PUSCMD01: no significance level"), "{found}");
 }
+
+#[test]
+fn the_validate_gate_fails_on_findings_and_lists_them() {
+    let model = mib();
+    let (passed, detail) = validate_gate(&model, &LintSpec { require_verifier: false, ..LintSpec::default() });
+    assert!(passed, "{detail}");
+    assert!(detail.ends_with("commands checked, no finding"), "{detail}");
+    let (passed, detail) = validate_gate(&model, &LintSpec::default());
+    assert!(!passed);
+    let lines: Vec<&str> = detail.lines().collect();
+    assert_eq!(lines.len(), 16, "{detail}");
+    assert_eq!(lines[0], "lint verifier: /MIB/TXTCMD01: no verifier, and no PUS acknowledgement asked for");
+    let spec = LintSpec { require_significance: true, ..LintSpec::default() };
+    let (_, detail) = validate_gate(&model, &spec);
+    assert_eq!(detail.lines().count(), VALIDATE_DETAIL_LINES + 1, "{detail}");
+    assert!(detail.lines().last().unwrap().starts_with("... and "), "{detail}");
+}
