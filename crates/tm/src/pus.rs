@@ -34,7 +34,29 @@ pub struct RequestId {
     pub sequence_control: u16,
 }
 
+impl VerificationStage {
+    /// The stage's lowercase name (`acceptance`, `start`, `progress`, `completion`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VerificationStage::Acceptance => "acceptance",
+            VerificationStage::Start => "start",
+            VerificationStage::Progress => "progress",
+            VerificationStage::Completion => "completion",
+        }
+    }
+}
+
 impl RequestId {
+    /// The request id of a telecommand packet: its first four bytes (packet id and sequence
+    /// control); `None` when it is shorter.
+    pub fn of_packet(packet: &[u8]) -> Option<RequestId> {
+        let header = packet.get(..4)?;
+        Some(RequestId {
+            packet_id: u16::from_be_bytes([header[0], header[1]]),
+            sequence_control: u16::from_be_bytes([header[2], header[3]]),
+        })
+    }
+
     /// The APID of the telecommand.
     pub fn apid(&self) -> u16 {
         self.packet_id & 0x07FF

@@ -4,8 +4,8 @@
 pub use super::board::{Board, FINISHED_KEPT};
 use super::prepare::Draft;
 use super::uplink::{Outgoing, Uplink};
+pub use super::views::lifecycle_error;
 use super::views::{finish_stages, stage_dto, telemetry_value};
-pub use super::views::{lifecycle_error, stage_name};
 use crate::hub::Hub;
 use api::backend::BackendError;
 use api::wire::{ArgumentValue, CommandAccepted, CommandEventDto, CommandView};
@@ -20,14 +20,6 @@ use tm::{ParamId, Plan, Sample};
 
 /// The ack flags of a TC[11,4] wrapper: acceptance and completion of the insertion.
 const WRAPPER_ACK_FLAGS: u8 = 0b1001;
-
-/// The request id (packet id and sequence control) of a telecommand packet's first four bytes.
-fn request_id_of(bytes: &[u8]) -> RequestId {
-    RequestId {
-        packet_id: u16::from_be_bytes([bytes[0], bytes[1]]),
-        sequence_control: u16::from_be_bytes([bytes[2], bytes[3]]),
-    }
-}
 
 /// What the API asks of the queue; the answer comes back on `reply`.
 #[derive(Debug)]
@@ -164,14 +156,15 @@ impl Book {
         }
         let id = CommandId(self.next_id);
         let mut encoded = draft.encoded;
+        if let Some(apid) = encoded.packet.as_ref().map(|packet| packet.apid) {
+            encoded.set_sequence_count(self.next_sequence_count(apid));
+        }
         let request_id = match &encoded.packet {
-            Some(packet) => {
-                encoded.set_sequence_count(self.next_sequence_count(packet.apid));
-                request_id_of(&encoded.bytes)
-            }
-            // Not a space packet: no PUS report can name it; a request id no packet has.
-            None => RequestId { packet_id: 0xFFFF, sequence_control: id.0 as u16 },
-        };
+            Some(_) => RequestId::of_packet(&encoded.bytes),
+            None => None,
+        }
+        // Not a space packet: no PUS report can name it; a request id no packet has.
+        .unwrap_or(RequestId { packet_id: 0xFFFF, sequence_control: id.0 as u16 });
         // On-board time tag: the command travels inside a TC[11,4] (acceptance and completion
         // of the insertion asked), sent now; the spacecraft executes it at the release time.
         let (bytes, request_id, scheduled) = match draft.schedule_at_ms {
@@ -187,7 +180,8 @@ impl Book {
                 let wrapper = tc::pus11::insert_activity(apid, sequence, WRAPPER_ACK_FLAGS, time, &encoded.bytes)
                     .map_err(refuse)?;
                 let scheduled = tc::lifecycle::Scheduled::new(request_id, at_ms, WRAPPER_ACK_FLAGS);
-                let wrapper_id = request_id_of(&wrapper);
+                let wrapper_id = RequestId::of_packet(&wrapper)
+                    .ok_or_else(|| BackendError::Internal("a TC[11,4] shorter than its header".into()))?;
                 (wrapper, wrapper_id, Some(scheduled))
             }
         };

@@ -3,7 +3,7 @@
 use api::backend::BackendError;
 use api::wire::{CommandView, StageDto};
 use tc::lifecycle::{HistoryEvent, LifecycleError, StageOutcome, StageStatus, State, TelemetryValue};
-use tm::pus::{VerificationReport, VerificationStage};
+use tm::pus::VerificationReport;
 use tm::{EngValue, Plan, Sample};
 
 /// A sample as telemetry verifiers read it.
@@ -23,9 +23,9 @@ pub(super) fn finish_stages(view: &mut CommandView, report: Option<&Verification
     let time = Some(event.time_ms);
     // A failure of a stage the command did not wait for (acceptance without its ack flag, say).
     if let (Some(report), State::Failed) = (report, event.state) {
-        if !view.stages.iter().any(|stage| stage.stage == stage_name(report.stage)) {
+        if !view.stages.iter().any(|stage| stage.stage == report.stage.as_str()) {
             let failed = StageDto {
-                stage: stage_name(report.stage).to_string(),
+                stage: report.stage.as_str().to_string(),
                 outcome: "failed".into(),
                 time_ms: time,
                 failure_code: report.failure_code,
@@ -41,7 +41,7 @@ pub(super) fn finish_stages(view: &mut CommandView, report: Option<&Verification
             continue;
         }
         match (report, event.state) {
-            (Some(report), State::Failed) if stage.stage == stage_name(report.stage) => {
+            (Some(report), State::Failed) if stage.stage == report.stage.as_str() => {
                 stage.outcome = "failed".into();
                 stage.time_ms = time;
                 stage.failure_code = report.failure_code;
@@ -72,21 +72,11 @@ pub(super) fn stage_dto(status: &StageStatus) -> StageDto {
         StageOutcome::TimedOut { time_ms } => ("timed_out", Some(time_ms), None),
     };
     StageDto {
-        stage: if status.label.is_empty() { stage_name(status.stage).to_string() } else { status.label.clone() },
+        stage: if status.label.is_empty() { status.stage.as_str().to_string() } else { status.label.clone() },
         outcome: outcome.to_string(),
         time_ms,
         failure_code,
         deadline_ms: status.deadline_ms,
-    }
-}
-
-/// The wire name of a verification stage.
-pub fn stage_name(stage: VerificationStage) -> &'static str {
-    match stage {
-        VerificationStage::Acceptance => "acceptance",
-        VerificationStage::Start => "start",
-        VerificationStage::Progress => "progress",
-        VerificationStage::Completion => "completion",
     }
 }
 

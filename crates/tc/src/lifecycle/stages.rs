@@ -44,7 +44,7 @@ impl Expectation {
     /// `complete verifier (/T/c == 2)`.
     pub fn label(&self) -> String {
         match &self.evidence {
-            Evidence::Report => stage_name(self.stage).to_string(),
+            Evidence::Report => self.stage.as_str().to_string(),
             Evidence::Reply { service, subtype } => format!("TM[{service},{subtype}] reply"),
             Evidence::Telemetry { verifier, check } => {
                 format!("{} verifier ({check})", verifier_name(*verifier))
@@ -189,16 +189,6 @@ fn pus_stage(stage: VerifierStage) -> Option<VerificationStage> {
         | VerifierStage::SentFromRange
         | VerifierStage::Queued
         | VerifierStage::Failed => None,
-    }
-}
-
-/// The stage's name in history details.
-pub(super) fn stage_name(stage: VerificationStage) -> &'static str {
-    match stage {
-        VerificationStage::Acceptance => "acceptance",
-        VerificationStage::Start => "start",
-        VerificationStage::Progress => "progress",
-        VerificationStage::Completion => "completion",
     }
 }
 

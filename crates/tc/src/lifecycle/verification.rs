@@ -1,7 +1,7 @@
 //! The verification of one sent command (or of the TC[11,4] that schedules it on board):
 //! its expectations, what came, and what timed out.
 
-use super::stages::{stage_name, Evidence, Expectation, StageOutcome, StageStatus};
+use super::stages::{Evidence, Expectation, StageOutcome, StageStatus};
 use super::telemetry::{changed, holds, TelemetryCheck, Values};
 use super::State;
 use base::hex;
@@ -165,7 +165,7 @@ impl Verification {
     /// Applies a PUS 1 report about this command.
     pub fn report(&mut self, report: &VerificationReport, time_ms: u64) -> Step {
         let prefix = self.role.prefix();
-        let name = stage_name(report.stage);
+        let name = report.stage.as_str();
         let position = self
             .slots
             .iter()
@@ -202,7 +202,7 @@ impl Verification {
                 {
                     slot.outcome = StageOutcome::Passed { time_ms };
                     if expectation.stage != report.stage {
-                        implied.push(stage_name(expectation.stage));
+                        implied.push(expectation.stage.as_str());
                     }
                 }
             }
@@ -301,7 +301,7 @@ impl Verification {
         };
         let prefix = self.role.prefix();
         let missing = match &expectation.evidence {
-            Evidence::Report => format!("no {prefix}{} report", stage_name(expectation.stage)),
+            Evidence::Report => format!("no {prefix}{} report", expectation.stage.as_str()),
             Evidence::Reply { service, subtype } => format!("no {prefix}TM[{service},{subtype}] reply"),
             Evidence::Telemetry { .. } => format!("{prefix}{} did not pass", expectation.label()),
         };

@@ -17,10 +17,7 @@ fn replay(tc_bytes: &[u8], tm_bytes: &[u8]) -> String {
     let mut time_ms = 1000;
     for (idx, packet) in ccsds::whole_packets(tc_bytes).into_iter().enumerate() {
         let tc = crate::pus::parse_pus_tc(packet).unwrap_or_else(|error| panic!("capture TC {idx}: {error}"));
-        let request_id = RequestId {
-            packet_id: u16::from_be_bytes([packet[0], packet[1]]),
-            sequence_control: u16::from_be_bytes([packet[2], packet[3]]),
-        };
+        let request_id = RequestId::of_packet(packet).expect("a whole packet");
         let command = Command {
             id: CommandId(idx as u64 + 1),
             name: format!("TC[{},{}]", tc.service, tc.subtype),
