@@ -2,7 +2,7 @@
 //! mission's pipeline) and answers the event to append, or why not. Nothing changes here.
 
 use crate::event::Event;
-use crate::state::{ControlState, MissionState};
+use crate::state::{ControlState, Lifecycle, MissionState};
 use base::{Digest, Env, MissionSlug};
 use pipeline::{decide, Decision, PipelineSpec, Promotion, Refusal};
 
@@ -25,6 +25,12 @@ pub enum CommandError {
     NothingToRollBack { env: Env, current: String },
     #[error("{env} runs nothing yet: nothing to roll back")]
     NotPromoted { env: Env },
+    #[error("mission {mission} is {state}: nothing changes in it")]
+    Inactive { mission: String, state: &'static str },
+    #[error("{mission}/{env} is paused already")]
+    PausedAlready { mission: String, env: Env },
+    #[error("{mission}/{env} is not paused")]
+    NotPaused { mission: String, env: Env },
     #[error(transparent)]
     Refused(#[from] PromotionRefused),
 }
@@ -42,8 +48,20 @@ fn refusals(decision: &Decision) -> String {
     decision.refusals.iter().map(Refusal::to_string).collect::<Vec<_>>().join("; ")
 }
 
+/// The mission, if it exists and is active (archived and deleted missions change no more).
 fn mission<'s>(state: &'s ControlState, slug: &MissionSlug) -> Result<&'s MissionState, CommandError> {
-    state.missions.get(slug).ok_or_else(|| CommandError::NoMission(slug.to_string()))
+    let mission = any_mission(state, slug)?;
+    if mission.lifecycle != Lifecycle::Active {
+        return Err(CommandError::Inactive { mission: slug.to_string(), state: mission.lifecycle.as_str() });
+    }
+    Ok(mission)
+}
+
+fn any_mission<'s>(state: &'s ControlState, slug: &MissionSlug) -> Result<&'s MissionState, CommandError> {
+    match state.missions.get(slug) {
+        Some(mission) if !matches!(mission.lifecycle, Lifecycle::Deleted { .. }) => Ok(mission),
+        _ => Err(CommandError::NoMission(slug.to_string())),
+    }
 }
 
 fn release_of(state: &MissionState, slug: &MissionSlug, release: &Digest) -> Result<(), CommandError> {
@@ -54,9 +72,9 @@ fn release_of(state: &MissionState, slug: &MissionSlug, release: &Digest) -> Res
     }
 }
 
-/// A new mission.
+/// A new mission (a deleted mission's name may be used again).
 pub fn create_mission(state: &ControlState, slug: &MissionSlug, by: &str, now_ms: u64) -> Result<Event, CommandError> {
-    if state.missions.contains_key(slug) {
+    if any_mission(state, slug).is_ok() {
         return Err(CommandError::MissionExists(slug.to_string()));
     }
     Ok(Event::MissionCreated { mission: slug.to_string(), by: by.into(), at_ms: now_ms })
@@ -207,4 +225,46 @@ pub fn rollback(
         at_ms: now_ms,
         rollback: true,
     })
+}
+
+/// Stops the mission for good, keeping its data.
+pub fn archive_mission(state: &ControlState, slug: &MissionSlug, by: &str, now_ms: u64) -> Result<Event, CommandError> {
+    mission(state, slug)?;
+    Ok(Event::MissionArchived { mission: slug.to_string(), by: by.into(), at_ms: now_ms })
+}
+
+/// Records that the mission's data went to `export` and was removed (active or archived).
+pub fn delete_mission(
+    state: &ControlState,
+    slug: &MissionSlug,
+    export: &str,
+    by: &str,
+    now_ms: u64,
+) -> Result<Event, CommandError> {
+    any_mission(state, slug)?;
+    Ok(Event::MissionDeleted { mission: slug.to_string(), by: by.into(), at_ms: now_ms, export: export.into() })
+}
+
+/// Stops an environment's deployment until resumed.
+pub fn pause(state: &ControlState, slug: &MissionSlug, env: Env, by: &str, now_ms: u64) -> Result<Event, CommandError> {
+    let mission = mission(state, slug)?;
+    if mission.envs.get(&env).is_some_and(|status| status.paused) {
+        return Err(CommandError::PausedAlready { mission: slug.to_string(), env });
+    }
+    Ok(Event::Paused { mission: slug.to_string(), env, by: by.into(), at_ms: now_ms })
+}
+
+/// Starts a paused environment's deployment again.
+pub fn resume(
+    state: &ControlState,
+    slug: &MissionSlug,
+    env: Env,
+    by: &str,
+    now_ms: u64,
+) -> Result<Event, CommandError> {
+    let mission = mission(state, slug)?;
+    if !mission.envs.get(&env).is_some_and(|status| status.paused) {
+        return Err(CommandError::NotPaused { mission: slug.to_string(), env });
+    }
+    Ok(Event::Resumed { mission: slug.to_string(), env, by: by.into(), at_ms: now_ms })
 }

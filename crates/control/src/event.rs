@@ -55,6 +55,32 @@ pub enum Event {
         env: Env,
         at_ms: u64,
     },
+    /// The mission's deployments stopped for good; its data and records are kept.
+    MissionArchived {
+        mission: String,
+        by: String,
+        at_ms: u64,
+    },
+    /// The mission's data was exported to `export` and removed.
+    MissionDeleted {
+        mission: String,
+        by: String,
+        at_ms: u64,
+        export: String,
+    },
+    /// The environment's deployment stops until resumed (its desired release stays).
+    Paused {
+        mission: String,
+        env: Env,
+        by: String,
+        at_ms: u64,
+    },
+    Resumed {
+        mission: String,
+        env: Env,
+        by: String,
+        at_ms: u64,
+    },
     /// No promotion to the environment in [from_ms, to_ms) (a pass, a critical operation).
     BlackoutSet {
         mission: String,
@@ -68,6 +94,23 @@ pub enum Event {
 }
 
 impl Event {
+    /// The event's name as stored (`promoted`, ...).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Event::MissionCreated { .. } => "mission_created",
+            Event::ReleaseRegistered { .. } => "release_registered",
+            Event::GateAttested { .. } => "gate_attested",
+            Event::Approved { .. } => "approved",
+            Event::Promoted { .. } => "promoted",
+            Event::Deployed { .. } => "deployed",
+            Event::BlackoutSet { .. } => "blackout_set",
+            Event::MissionArchived { .. } => "mission_archived",
+            Event::MissionDeleted { .. } => "mission_deleted",
+            Event::Paused { .. } => "paused",
+            Event::Resumed { .. } => "resumed",
+        }
+    }
+
     /// The mission the event is about.
     pub fn mission(&self) -> &str {
         match self {
@@ -77,7 +120,11 @@ impl Event {
             | Event::Approved { mission, .. }
             | Event::Promoted { mission, .. }
             | Event::Deployed { mission, .. }
-            | Event::BlackoutSet { mission, .. } => mission,
+            | Event::BlackoutSet { mission, .. }
+            | Event::MissionArchived { mission, .. }
+            | Event::MissionDeleted { mission, .. }
+            | Event::Paused { mission, .. }
+            | Event::Resumed { mission, .. } => mission,
         }
     }
 }

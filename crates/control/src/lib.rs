@@ -20,5 +20,5 @@ mod tests;
 
 pub use commands::{CommandError, PromotionRefused};
 pub use event::Event;
-pub use state::{reconcile, ControlState, Drift, EnvStatus, MissionState, ReleaseState, StateError};
+pub use state::{reconcile, ControlState, Drift, EnvStatus, Lifecycle, MissionState, ReleaseState, StateError};
 pub use store::{EventStore, MemoryStore, StoreError};

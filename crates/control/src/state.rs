@@ -17,12 +17,37 @@ pub struct ControlState {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MissionState {
     pub created_ms: u64,
+    pub created_by: String,
+    pub lifecycle: Lifecycle,
     /// Releases in the order they were registered.
     pub releases: Vec<ReleaseState>,
     pub attestations: Vec<Attestation>,
     pub approvals: Vec<Approval>,
     pub blackouts: Vec<Blackout>,
     pub envs: BTreeMap<Env, EnvStatus>,
+}
+
+/// Where a mission is in its life.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Lifecycle {
+    Active,
+    /// Stopped for good, data kept.
+    Archived,
+    /// Data exported (to the path) and removed; the name may be used again.
+    Deleted {
+        export: String,
+    },
+}
+
+impl Lifecycle {
+    /// `active`, `archived` or `deleted`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Lifecycle::Active => "active",
+            Lifecycle::Archived => "archived",
+            Lifecycle::Deleted { .. } => "deleted",
+        }
+    }
 }
 
 /// A release of a mission.
@@ -44,6 +69,10 @@ pub struct EnvStatus {
     pub ran: Vec<Digest>,
     /// Every promotion's release, oldest first (for rollback).
     pub promoted: Vec<Digest>,
+    /// Every promotion and rollback: (release, by, at_ms, rollback), oldest first.
+    pub history: Vec<(Digest, String, u64, bool)>,
+    /// Stopped by an operator until resumed.
+    pub paused: bool,
 }
 
 /// An event that does not fit the state it is applied to (a corrupt or reordered store).
@@ -70,12 +99,14 @@ impl ControlState {
         let index = self.events;
         let fail = |kind: &'static str, reason: String| StateError { index, kind, reason };
         let slug: MissionSlug = event.mission().parse().map_err(|e: base::SlugError| fail("mission", e.to_string()))?;
-        if let Event::MissionCreated { at_ms, .. } = event {
-            if self.missions.contains_key(&slug) {
+        if let Event::MissionCreated { at_ms, by, .. } = event {
+            if self.missions.get(&slug).is_some_and(|m| !matches!(m.lifecycle, Lifecycle::Deleted { .. })) {
                 return Err(fail("mission_created", format!("mission {slug} exists already")));
             }
             let mission = MissionState {
                 created_ms: *at_ms,
+                created_by: by.clone(),
+                lifecycle: Lifecycle::Active,
                 releases: Vec::new(),
                 attestations: Vec::new(),
                 approvals: Vec::new(),
@@ -134,12 +165,34 @@ impl ControlState {
                 let status = mission.envs.entry(*env).or_default();
                 status.desired = Some((*release, by.clone(), *at_ms, *rollback));
                 status.promoted.push(*release);
+                status.history.push((*release, by.clone(), *at_ms, *rollback));
             }
             Event::Deployed { release, env, .. } => {
                 known(mission, release, "deployed")?;
                 let status = mission.envs.entry(*env).or_default();
                 status.running = Some(*release);
                 status.ran.push(*release);
+            }
+            Event::MissionArchived { .. } => {
+                if mission.lifecycle != Lifecycle::Active {
+                    return Err(fail("mission_archived", format!("mission {slug} is {}", mission.lifecycle.as_str())));
+                }
+                mission.lifecycle = Lifecycle::Archived;
+            }
+            Event::MissionDeleted { export, .. } => {
+                if let Lifecycle::Deleted { .. } = mission.lifecycle {
+                    return Err(fail("mission_deleted", format!("mission {slug} is deleted already")));
+                }
+                mission.lifecycle = Lifecycle::Deleted { export: export.clone() };
+            }
+            Event::Paused { env, .. } | Event::Resumed { env, .. } => {
+                let pause = matches!(event, Event::Paused { .. });
+                let status = mission.envs.entry(*env).or_default();
+                if status.paused == pause {
+                    let reason = format!("{slug}/{env} is {} already", if pause { "paused" } else { "running" });
+                    return Err(fail(event.kind(), reason));
+                }
+                status.paused = pause;
             }
             Event::BlackoutSet { env, from_ms, to_ms, reason, .. } => {
                 if from_ms >= to_ms {
@@ -173,8 +226,14 @@ pub struct Drift {
 pub fn reconcile(state: &ControlState, running: &dyn Fn(&MissionSlug, Env) -> Option<Digest>) -> Vec<Drift> {
     let mut drift = Vec::new();
     for (mission, mission_state) in &state.missions {
+        if mission_state.lifecycle != Lifecycle::Active {
+            continue;
+        }
         for (env, status) in &mission_state.envs {
             let Some((desired, ..)) = &status.desired else { continue };
+            if status.paused {
+                continue;
+            }
             let now = running(mission, *env);
             if now.as_ref() != Some(desired) {
                 drift.push(Drift { mission: mission.clone(), env: *env, desired: *desired, running: now });

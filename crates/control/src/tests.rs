@@ -188,3 +188,53 @@ fn events_that_do_not_fit_the_state_are_refused_with_their_index() {
     let unknown_field = r#"{"event":"mission_created","mission":"x1","by":"a","at_ms":0,"extra":1}"#;
     assert!(serde_json::from_str::<Event>(unknown_field).is_err());
 }
+
+#[test]
+fn archived_missions_change_no_more_paused_envs_skip_drift_and_deleted_names_come_back() {
+    let mut plane = Plane::new();
+    let sx = slug("sentinel-x");
+    let r1 = Digest::of(b"r1");
+    plane.accept(commands::create_mission(&plane.state, &sx, "admin", plane.now));
+    plane.accept(commands::register_release(&plane.state, &sx, r1, "ci", plane.now));
+    plane.gates(&sx, r1, Env::Dev);
+    let promote = commands::promote(&plane.state, &plane.spec, &sx, &sx, r1, Env::Dev, "ci", plane.now);
+    plane.accept(promote);
+
+    // Desired but not running: drift, unless paused.
+    assert_eq!(reconcile(&plane.state, &|_, _| None).len(), 1);
+    plane.accept(commands::pause(&plane.state, &sx, Env::Dev, "op", plane.now));
+    assert_eq!(
+        plane.refused(commands::pause(&plane.state, &sx, Env::Dev, "op", plane.now)),
+        "sentinel-x/dev is paused already"
+    );
+    assert!(reconcile(&plane.state, &|_, _| None).is_empty());
+    plane.accept(commands::resume(&plane.state, &sx, Env::Dev, "op", plane.now));
+    assert_eq!(
+        plane.refused(commands::resume(&plane.state, &sx, Env::Dev, "op", plane.now)),
+        "sentinel-x/dev is not paused"
+    );
+
+    plane.accept(commands::archive_mission(&plane.state, &sx, "admin", plane.now));
+    let r2 = Digest::of(b"r2");
+    let refused = plane.refused(commands::register_release(&plane.state, &sx, r2, "ci", plane.now));
+    assert_eq!(refused, "mission sentinel-x is archived: nothing changes in it");
+    let refused = plane.refused(commands::promote(&plane.state, &plane.spec, &sx, &sx, r1, Env::Dev, "ci", plane.now));
+    assert_eq!(refused, "mission sentinel-x is archived: nothing changes in it");
+    assert!(reconcile(&plane.state, &|_, _| None).is_empty(), "an archived mission runs nothing on purpose");
+    assert_eq!(
+        plane.refused(commands::create_mission(&plane.state, &sx, "admin", plane.now)),
+        "mission sentinel-x exists already"
+    );
+
+    plane.accept(commands::delete_mission(&plane.state, &sx, "exports/sentinel-x", "admin", plane.now));
+    assert_eq!(
+        plane.refused(commands::delete_mission(&plane.state, &sx, "x", "admin", plane.now)),
+        "no mission sentinel-x"
+    );
+    plane.accept(commands::create_mission(&plane.state, &sx, "admin", plane.now));
+    assert!(plane.state.missions[&sx].releases.is_empty(), "a new mission of an old name starts empty");
+
+    // The whole list folds to the same state again.
+    let again = ControlState::from_events(&plane.store.events().unwrap()).unwrap();
+    assert_eq!(again, plane.state);
+}

@@ -21,4 +21,4 @@ mod tests;
 
 pub use decide::{decide, Approval, Attestation, Blackout, Decision, GateStatus, Promotion, Refusal};
 pub use lint::{lint, validate_gate, Finding, LintSpec, VALIDATE_DETAIL_LINES};
-pub use spec::{GateKind, GateSpec, PipelineSpec, SpecError};
+pub use spec::{GateKind, GateSpec, PipelineSpec, SpecError, ROLES};

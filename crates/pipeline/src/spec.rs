@@ -14,6 +14,9 @@ pub struct PipelineSpec {
     pub aiv: Vec<GateSpec>,
     #[serde(default = "ops_default")]
     pub ops: Vec<GateSpec>,
+    /// The rules of the validate gate's policy lint.
+    #[serde(default)]
+    pub lint: crate::LintSpec,
 }
 
 /// One gate.
@@ -96,7 +99,7 @@ impl Default for PipelineSpec {
     /// DEV validates; AIV also tests; OPS also needs two approvals (flight director, security
     /// officer) and no blackout.
     fn default() -> Self {
-        PipelineSpec { dev: dev_default(), aiv: aiv_default(), ops: ops_default() }
+        PipelineSpec { dev: dev_default(), aiv: aiv_default(), ops: ops_default(), lint: crate::LintSpec::default() }
     }
 }
 

@@ -8,6 +8,8 @@
 //! model = "model"                     # XTCE file or folder, or MIB folder, relative to this file
 //! model_exclude = []                  # files of a model folder to leave out
 //! procedures = "procedures"           # folder of *.toml procedure files (optional)
+//! [pus]                              # optional: PUS TM field sizes (as in the server config)
+//! data_field_header_len = 10
 //! [[spacecraft]]
 //! name = "sx-1"
 //! id = 42                             # spacecraft id (10 bits)
@@ -25,6 +27,11 @@
 //! [env.ops.uplink]
 //! transport = "udp"
 //! address = "10.0.0.5:10025"
+//! [pipeline]                          # optional: the gates of each environment
+//! aiv = [{ gate = "validate" }, { gate = "test" }]
+//! ops = [{ gate = "validate" }, { gate = "test" }, { gate = "window" },
+//!        { gate = "approval", count = 2, roles = ["flight-director", "security-officer"] }]
+//! lint = { require_verifier = true, hazardous = ["/*/RESET*"] }
 //! ```
 //!
 //! Parsing is pure: text in, a checked [`MissionFile`] or a [`MissionFileError`] naming the
@@ -55,6 +62,54 @@ pub struct MissionFile {
     pub members: Vec<Member>,
     #[serde(default)]
     pub env: Envs,
+    /// The gates of each environment (absent: `PipelineSpec::default()`). A release's pipeline
+    /// governs only once that release runs in the environment: a release cannot relax the
+    /// gates it is promoted through.
+    #[serde(default)]
+    pub pipeline: pipeline::PipelineSpec,
+    /// The sizes of the mission's PUS TM fields, when its packets are PUS.
+    pub pus: Option<Pus>,
+}
+
+/// The sizes of the mission's PUS TM fields (how `tm::pus` reads the reports and where a simulator
+/// writes the time).
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Pus {
+    pub data_field_header_len: usize,
+    #[serde(default)]
+    pub has_crc: bool,
+    #[serde(default)]
+    pub step_id_len: usize,
+    #[serde(default = "one")]
+    pub failure_code_len: usize,
+    #[serde(default = "one")]
+    pub event_id_len: usize,
+    /// Where a simulator of the mission writes the CUC time: its byte offset, coarse and fine
+    /// octets, and the P-field byte before it when the mission has one.
+    #[serde(default = "time_offset")]
+    pub time_offset: usize,
+    #[serde(default = "four")]
+    pub time_coarse_len: usize,
+    #[serde(default = "two")]
+    pub time_fine_len: usize,
+    pub time_p_field: Option<u8>,
+}
+
+fn time_offset() -> usize {
+    13
+}
+
+fn four() -> usize {
+    4
+}
+
+fn two() -> usize {
+    2
+}
+
+fn one() -> usize {
+    1
 }
 
 /// A spacecraft of the mission.
@@ -100,6 +155,31 @@ pub enum Role {
     FlightDirector,
     MissionAdmin,
     SecurityOfficer,
+}
+
+impl Role {
+    /// The kebab-case name, as written in the file and in approvals.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Viewer => "viewer",
+            Role::Operator => "operator",
+            Role::Engineer => "engineer",
+            Role::FlightDirector => "flight-director",
+            Role::MissionAdmin => "mission-admin",
+            Role::SecurityOfficer => "security-officer",
+        }
+    }
+}
+
+impl Roles {
+    /// The roles held in one environment.
+    pub fn of(&self, env: base::Env) -> &[Role] {
+        match env {
+            base::Env::Dev => &self.dev,
+            base::Env::Aiv => &self.aiv,
+            base::Env::Ops => &self.ops,
+        }
+    }
 }
 
 /// The deployments of the mission, one per environment, each optional.

@@ -38,6 +38,7 @@ pub fn mission(mission: &MissionFile) -> Result<(), Failure> {
         return fail("procedures", "the procedures folder's path is empty");
     }
     spacecraft(mission)?;
+    mission.pipeline.check().map_err(|error| (format!("pipeline.{}", error.place), error.reason))?;
     members(mission)?;
     for (env, config) in mission.env.iter() {
         deployment(env, config).map_err(|(field, reason)| (format!("env.{env}.{field}"), reason))?;
