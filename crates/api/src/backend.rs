@@ -9,10 +9,14 @@ use crate::wire::{
     UnitQuery,
 };
 use crate::wire::{
+    ApprovalDto, ControlEventDto, DriftDto, EnvControl, MissionDetail, MissionRemoved, MissionSummary,
+    PromotionOutcome, PromotionRequest, ReleaseApproval, ReleaseBundle, ReleaseDetail, ReleaseSource, ReleaseSummary,
+};
+use crate::wire::{
     CommandAccepted, CommandAction, CommandDefinition, CommandHistoryPage, CommandHistoryQuery, CommandRequest,
     CommandView,
 };
-use base::Scope;
+use base::{MissionSlug, Scope};
 
 /// A live stream: bounded, so a slow reader never slows the sender (the sender drops and flags,
 /// or closes the stream with a reason).
@@ -90,4 +94,71 @@ pub trait Backend: Send + Sync + 'static {
     fn set_release_mode(&self, scope: &Scope, mode: &str, by: &Principal) -> Result<(), BackendError>;
     /// Appends the platform's metrics in the Prometheus text format.
     fn metrics(&self, out: &mut String);
+}
+
+/// The control plane as the API sees it (issue 6): missions, releases, gates, promotions. The
+/// binary implements it over the control store, the release store and the platform; tests
+/// with fakes. Calls are blocking (a promotion may run a test gate for seconds): the API runs
+/// them off the async threads. A refused request is `Conflict` (409) naming why, an unknown
+/// mission or release `NotFound`, a bad field `BadRequest`.
+pub trait ControlBackend: Send + Sync + 'static {
+    /// Creates a mission from the source of its first release: the platform cuts and signs the
+    /// release, registers it, and promotes it to DEV (its gates permitting), which starts the
+    /// DEV deployment. Answers the mission.
+    fn create_mission(&self, source: &ReleaseSource, by: &Principal) -> Result<MissionDetail, BackendError>;
+    /// Every mission.
+    fn missions(&self) -> Result<Vec<MissionSummary>, BackendError>;
+    /// One mission.
+    fn mission(&self, mission: &MissionSlug) -> Result<MissionDetail, BackendError>;
+    /// Stops every deployment of the mission and keeps its data; no promotion afterwards.
+    fn archive_mission(&self, mission: &MissionSlug, by: &Principal) -> Result<MissionRemoved, BackendError>;
+    /// Exports the mission's data and records, then removes its deployments and data.
+    fn delete_mission(&self, mission: &MissionSlug, by: &Principal) -> Result<MissionRemoved, BackendError>;
+    /// Cuts and signs a release of the mission from its source and registers it.
+    fn create_release(
+        &self,
+        mission: &MissionSlug,
+        source: &ReleaseSource,
+        by: &Principal,
+    ) -> Result<ReleaseSummary, BackendError>;
+    /// Verifies a release cut elsewhere (digests, signature by a trusted key, its mission) and
+    /// registers it.
+    fn import_release(
+        &self,
+        mission: &MissionSlug,
+        bundle: &ReleaseBundle,
+        by: &Principal,
+    ) -> Result<ReleaseSummary, BackendError>;
+    /// The mission's releases, oldest first.
+    fn releases(&self, mission: &MissionSlug) -> Result<Vec<ReleaseSummary>, BackendError>;
+    /// One release (`release` is a digest or a unique prefix of its hex).
+    fn release(&self, mission: &MissionSlug, release: &str) -> Result<ReleaseDetail, BackendError>;
+    /// What changed from release `a` to release `b` (model, mission file, procedures), as
+    /// JSON.
+    fn release_diff(&self, mission: &MissionSlug, a: &str, b: &str) -> Result<serde_json::Value, BackendError>;
+    /// `by` approves a release for the environment, in a role they hold there.
+    fn approve_release(
+        &self,
+        scope: &Scope,
+        approval: &ReleaseApproval,
+        by: &Principal,
+    ) -> Result<ApprovalDto, BackendError>;
+    /// Runs the environment's validate and test gates for the release where not yet attested,
+    /// decides, and when allowed deploys exactly that release.
+    fn promote(
+        &self,
+        scope: &Scope,
+        request: &PromotionRequest,
+        by: &Principal,
+    ) -> Result<PromotionOutcome, BackendError>;
+    /// Redeploys the release the environment ran before its current one.
+    fn rollback(&self, scope: &Scope, by: &Principal) -> Result<PromotionOutcome, BackendError>;
+    /// Stops the environment's deployment, keeping its data and desired release.
+    fn pause(&self, scope: &Scope, by: &Principal) -> Result<EnvControl, BackendError>;
+    /// Starts the environment's deployment again with its desired release.
+    fn resume(&self, scope: &Scope, by: &Principal) -> Result<EnvControl, BackendError>;
+    /// Every environment that does not run what it should.
+    fn drift(&self) -> Result<Vec<DriftDto>, BackendError>;
+    /// The control plane's events of a mission, oldest first.
+    fn control_events(&self, mission: &MissionSlug) -> Result<Vec<ControlEventDto>, BackendError>;
 }

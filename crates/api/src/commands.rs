@@ -49,7 +49,7 @@ pub(crate) async fn send(
 
 /// The commands in the queue (not finished), oldest first.
 #[utoipa::path(get, path = "/api/missions/{mission}/envs/{env}/commands", tag = DEPLOYMENT_TAG,
-    params(ScopePath), responses((status = 200, body = Vec<CommandView>), (status = 404, body = ErrorBody)))]
+    operation_id = "commands_live", params(ScopePath), responses((status = 200, body = Vec<CommandView>), (status = 404, body = ErrorBody)))]
 pub(crate) async fn live(State(app): State<AppState>, granted: Granted, params: Params) -> Result<Response, ApiError> {
     let scope = granted.scope()?;
     params.finish()?;

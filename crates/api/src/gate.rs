@@ -14,7 +14,7 @@ pub use token::{GrantError, ScopeGrant, TokenGrant, TokenIdentity};
 
 use crate::error::ApiError;
 use axum::http::HeaderMap;
-use base::Scope;
+use base::{MissionSlug, Scope};
 use std::fmt;
 use std::sync::Arc;
 
@@ -72,6 +72,18 @@ pub enum Action {
     SendCommand,
     /// Approving another principal's hazardous command.
     ApproveCommand,
+    /// The control plane's missions, releases, events and drift.
+    ReadControl,
+    /// Creating, archiving and deleting missions.
+    ManageMissions,
+    /// Cutting a release of a mission, or importing one cut elsewhere.
+    CutRelease,
+    /// Approving a release for an environment.
+    ApproveRelease,
+    /// Promoting a release to an environment, or rolling it back.
+    Promote,
+    /// Pausing and resuming an environment's deployment.
+    ManageDeployment,
 }
 
 impl Action {
@@ -91,12 +103,29 @@ impl Action {
             Action::ReadCommands => "read_commands",
             Action::SendCommand => "send_command",
             Action::ApproveCommand => "approve_command",
+            Action::ReadControl => "read_control",
+            Action::ManageMissions => "manage_missions",
+            Action::CutRelease => "cut_release",
+            Action::ApproveRelease => "approve_release",
+            Action::Promote => "promote",
+            Action::ManageDeployment => "manage_deployment",
         }
     }
 
     /// Whether the action only reads (no change of state, no command).
     pub fn is_read(self) -> bool {
-        !matches!(self, Action::Backfill | Action::AcknowledgeAlarm | Action::SendCommand | Action::ApproveCommand)
+        !matches!(
+            self,
+            Action::Backfill
+                | Action::AcknowledgeAlarm
+                | Action::SendCommand
+                | Action::ApproveCommand
+                | Action::ManageMissions
+                | Action::CutRelease
+                | Action::ApproveRelease
+                | Action::Promote
+                | Action::ManageDeployment
+        )
     }
 }
 
@@ -105,6 +134,8 @@ impl Action {
 pub enum Resource {
     /// The platform as a whole.
     Platform,
+    /// One mission, all its environments (its releases, its control events).
+    Mission(MissionSlug),
     /// One mission in one environment.
     Deployment(Scope),
 }
@@ -113,6 +144,7 @@ impl fmt::Display for Resource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Resource::Platform => f.write_str("platform"),
+            Resource::Mission(mission) => write!(f, "mission {mission}"),
             Resource::Deployment(scope) => write!(f, "deployment {scope}"),
         }
     }

@@ -1,8 +1,9 @@
 //! The HTTP and WebSocket API: routes, the single request gate, OpenAPI, wire formats.
 //!
 //! Only this crate knows HTTP. It never touches the archive or the links itself: it asks a
-//! `Backend`, and every request passes the one gate (identify, authorize, record) first:
-//! routes are added only through the route table (`routes::table`), which wraps each in it.
+//! `Backend` (and, for missions and releases, a `ControlBackend`), and every request passes
+//! the one gate (identify, authorize, record) first: routes are added only through the route
+//! table (`routes::table`), which wraps each in it.
 
 pub mod backend;
 pub mod error;
@@ -15,6 +16,7 @@ pub mod time;
 pub mod wire;
 
 mod commands;
+mod control;
 mod export;
 mod handlers;
 mod json;
@@ -25,7 +27,7 @@ mod platform;
 #[cfg(test)]
 mod tests;
 
-pub use backend::{Backend, BackendError, LiveReceiver};
+pub use backend::{Backend, BackendError, ControlBackend, LiveReceiver};
 pub use error::ApiError;
 pub use gate::{Action, Gate, Principal, Resource, ScopeGrant, TokenGrant};
 
@@ -38,6 +40,9 @@ pub const WS_CLIENTS_MAX: usize = 256;
 pub const WS_SEND_TIMEOUT: Duration = Duration::from_secs(5);
 /// Largest request body (JSON) accepted; larger is a 413.
 pub const BODY_LEN_MAX: usize = 64 * 1024;
+/// Largest body of a route that uploads a release (a model and its procedures as JSON text);
+/// larger is a 413.
+pub const RELEASE_BODY_LEN_MAX: usize = 64 * 1024 * 1024;
 /// Largest WebSocket message a client may send.
 pub const WS_MESSAGE_LEN_MAX: usize = 64 * 1024;
 
@@ -50,8 +55,11 @@ pub struct RouterOptions {
     pub ws_clients_max: usize,
     /// Longest a WebSocket send may take.
     pub ws_send_timeout: Duration,
-    /// Largest request body.
+    /// Largest request body, except of the routes that upload a release.
     pub body_len_max: usize,
+    /// Largest body of the routes that upload a release (create a mission, cut or import a
+    /// release).
+    pub release_body_len_max: usize,
 }
 
 impl Default for RouterOptions {
@@ -61,6 +69,7 @@ impl Default for RouterOptions {
             ws_clients_max: WS_CLIENTS_MAX,
             ws_send_timeout: WS_SEND_TIMEOUT,
             body_len_max: BODY_LEN_MAX,
+            release_body_len_max: RELEASE_BODY_LEN_MAX,
         }
     }
 }
@@ -70,11 +79,23 @@ pub fn router(backend: Arc<dyn Backend>, gate: Gate) -> axum::Router {
     router_with_options(backend, gate, RouterOptions::default())
 }
 
-/// The whole API: every route of `routes::table`, each behind `gate`.
+/// The whole API without a control plane (its routes answer 404).
 pub fn router_with_options(backend: Arc<dyn Backend>, gate: Gate, options: RouterOptions) -> axum::Router {
+    router_with_control(backend, None, gate, options)
+}
+
+/// The whole API: every route of `routes::table`, each behind `gate`. The control plane's
+/// routes answer 404 when `control` is `None`.
+pub fn router_with_control(
+    backend: Arc<dyn Backend>,
+    control: Option<Arc<dyn ControlBackend>>,
+    gate: Gate,
+    options: RouterOptions,
+) -> axum::Router {
     let openapi_json = openapi::document_json();
     let app = pipeline::AppState(Arc::new(pipeline::AppInner {
         backend,
+        control,
         gate,
         metrics: metrics::HttpMetrics::default(),
         options,

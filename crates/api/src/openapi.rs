@@ -8,6 +8,8 @@ use utoipa::{IntoParams, OpenApi};
 pub const PLATFORM_TAG: &str = "platform";
 /// Tag of deployment routes.
 pub const DEPLOYMENT_TAG: &str = "deployment";
+/// Tag of the control plane's routes: missions, releases, promotions.
+pub const CONTROL_TAG: &str = "control plane";
 
 /// The API description.
 #[derive(OpenApi)]
@@ -39,6 +41,23 @@ pub const DEPLOYMENT_TAG: &str = "deployment";
         crate::commands::release_mode,
         crate::live::replay,
         crate::live::live,
+        crate::control::missions,
+        crate::control::create_mission,
+        crate::control::mission,
+        crate::control::archive_mission,
+        crate::control::delete_mission,
+        crate::control::mission_events,
+        crate::control::drift,
+        crate::control::releases::releases,
+        crate::control::releases::create_release,
+        crate::control::releases::import_release,
+        crate::control::releases::release_detail,
+        crate::control::releases::release_diff,
+        crate::control::envs::approve_release,
+        crate::control::envs::promote,
+        crate::control::envs::rollback,
+        crate::control::envs::pause,
+        crate::control::envs::resume,
     ),
     components(schemas(wire::Subscription, wire::LiveMessage, wire::ErrorBody))
 )]
@@ -60,6 +79,42 @@ pub struct ScopePath {
     pub mission: String,
     /// `dev`, `aiv` or `ops`.
     pub env: String,
+}
+
+/// One mission.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct MissionPath {
+    /// Mission slug, like `sentinel-x`.
+    pub mission: String,
+}
+
+/// One release of a mission.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct ReleasePath {
+    pub mission: String,
+    /// `sha256:<hex>`, its hex, or a unique prefix of the hex.
+    pub release: String,
+}
+
+/// Two releases of a mission, to compare.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct ReleaseDiffPath {
+    pub mission: String,
+    /// The release compared from.
+    pub release: String,
+    /// The release compared to.
+    pub other: String,
+}
+
+/// Deleting a mission: its name again, to confirm.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ConfirmParams {
+    /// The mission's slug.
+    pub confirm: String,
 }
 
 /// One command of a deployment.

@@ -1,10 +1,11 @@
 //! The request pipeline: request ids, metrics and error bodies around everything (`track`),
 //! and the gate around every route of the table (`gate`).
 
-use crate::backend::{Backend, BackendError};
+use crate::backend::{Backend, BackendError, ControlBackend};
 use crate::error::{ApiError, ErrorReport};
 use crate::gate::{Action, Gate, Principal, Resource};
 use crate::metrics::HttpMetrics;
+use crate::routes::ScopeKind;
 use crate::RouterOptions;
 use axum::body::Body;
 use axum::extract::{FromRequestParts, RawPathParams, Request, State};
@@ -12,7 +13,7 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderValue};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use base::Scope;
+use base::{MissionSlug, Scope};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
@@ -20,6 +21,8 @@ use std::time::Instant;
 /// What every handler shares.
 pub(crate) struct AppInner {
     pub backend: Arc<dyn Backend>,
+    /// The control plane, when this server runs one.
+    pub control: Option<Arc<dyn ControlBackend>>,
     pub gate: Gate,
     pub metrics: HttpMetrics,
     pub options: RouterOptions,
@@ -52,20 +55,32 @@ struct RouteLabel(&'static str);
 pub(crate) struct Granted {
     pub request_id: String,
     pub principal: Principal,
-    pub scope: Option<Scope>,
+    /// What the gate authorized the action on.
+    pub resource: Resource,
 }
 
 impl Granted {
-    /// The deployment of a deployment route.
+    /// The deployment of a deployment or environment route.
     pub fn scope(&self) -> Result<Scope, ApiError> {
-        self.scope.clone().ok_or_else(|| ApiError::Internal { detail: "deployment route without a scope".into() })
+        match &self.resource {
+            Resource::Deployment(scope) => Ok(scope.clone()),
+            other => Err(ApiError::Internal { detail: format!("deployment route authorized on {other}") }),
+        }
+    }
+
+    /// The mission of a mission, environment or deployment route.
+    pub fn mission(&self) -> Result<MissionSlug, ApiError> {
+        match &self.resource {
+            Resource::Mission(mission) => Ok(mission.clone()),
+            Resource::Deployment(scope) => Ok(scope.mission.clone()),
+            Resource::Platform => Err(ApiError::Internal { detail: "mission route authorized on the platform".into() }),
+        }
     }
 
     /// Asks the gate for a further action this request turned out to need (CSV export,
     /// backfill); recorded like the first.
     pub fn escalate(&self, app: &AppState, action: Action) -> Result<(), ApiError> {
-        let resource = self.scope.clone().map_or(Resource::Platform, Resource::Deployment);
-        let decision = app.gate.decide(&self.request_id, &self.principal, action, &resource);
+        let decision = app.gate.decide(&self.request_id, &self.principal, action, &self.resource);
         if decision.allow {
             Ok(())
         } else {
@@ -90,7 +105,7 @@ pub(crate) struct RouteGate {
     pub app: AppState,
     pub action: Action,
     pub path: &'static str,
-    pub scoped: bool,
+    pub scope: ScopeKind,
 }
 
 /// Outermost layer: gives each request its id, turns error reports into bodies carrying it,
@@ -118,8 +133,9 @@ pub(crate) async fn track(State(app): State<AppState>, mut request: Request, nex
     response
 }
 
-/// Around every route of the table: identify, authorize (one recorded decision), check the
-/// deployment exists, then run the handler with `Granted`.
+/// Around every route of the table: identify, parse what the route acts on, authorize (one
+/// recorded decision), check a deployment route's deployment runs, then run the handler with
+/// `Granted`.
 pub(crate) async fn gate(State(route): State<RouteGate>, request: Request, next: Next) -> Response {
     let (mut parts, body) = request.into_parts();
     let mut response = match admit(&route, &mut parts).await {
@@ -140,36 +156,36 @@ async fn admit(route: &RouteGate, parts: &mut Parts) -> Result<Granted, ApiError
     let principal = gate.identify(&parts.headers).inspect_err(|error| {
         gate.log().record_refusal(&request_id, "unidentified", route.action, &path, &error.to_string())
     })?;
-    let scope = if route.scoped {
-        let scope = scope_of(parts).await.inspect_err(|error| {
-            gate.log().record_refusal(&request_id, &principal.id, route.action, &path, &error.to_string())
-        })?;
-        Some(scope)
-    } else {
-        None
-    };
-    let resource = scope.clone().map_or(Resource::Platform, Resource::Deployment);
+    let resource = resource_of(route.scope, parts).await.inspect_err(|error| {
+        gate.log().record_refusal(&request_id, &principal.id, route.action, &path, &error.to_string())
+    })?;
     let decision = gate.decide(&request_id, &principal, route.action, &resource);
     if !decision.allow {
         return Err(ApiError::Forbidden { reason: decision.reason });
     }
-    if let Some(scope) = &scope {
+    if let (ScopeKind::Deployment, Resource::Deployment(scope)) = (route.scope, &resource) {
         ensure_deployment(&route.app, scope).await?;
     }
-    Ok(Granted { request_id, principal, scope })
+    Ok(Granted { request_id, principal, resource })
 }
 
-/// The (mission, env) of a deployment route's path: malformed → 400 naming the segment.
-async fn scope_of(parts: &mut Parts) -> Result<Scope, ApiError> {
+/// What a route of this kind acts on, from its path: malformed → 400 naming the segment.
+async fn resource_of(kind: ScopeKind, parts: &mut Parts) -> Result<Resource, ApiError> {
+    if kind == ScopeKind::Platform {
+        return Ok(Resource::Platform);
+    }
     let params = RawPathParams::from_request_parts(parts, &())
         .await
         .map_err(|rejection| ApiError::BadRequest { field: None, reason: rejection.body_text() })?;
     let param = |name: &str| params.iter().find(|(key, _)| *key == name).map(|(_, value)| value.to_string());
     let mission = param("mission").unwrap_or_default();
-    let env = param("env").unwrap_or_default();
     let mission = mission.parse().map_err(|e: base::SlugError| ApiError::bad_request("mission", e.to_string()))?;
+    if kind == ScopeKind::Mission {
+        return Ok(Resource::Mission(mission));
+    }
+    let env = param("env").unwrap_or_default();
     let env = env.parse().map_err(|e: base::EnvError| ApiError::bad_request("env", e.to_string()))?;
-    Ok(Scope { mission, env })
+    Ok(Resource::Deployment(Scope { mission, env }))
 }
 
 /// 404 naming `mission` or `env` unless the platform runs this deployment.
@@ -196,6 +212,23 @@ where
     tokio::task::spawn_blocking(move || call(&*backend))
         .await
         .map_err(|error| ApiError::Internal { detail: format!("backend call failed: {error}") })?
+        .map_err(ApiError::from)
+}
+
+/// Runs a blocking call of the control plane off the async threads (a promotion may take
+/// seconds); 404 when this server runs no control plane.
+pub(crate) async fn blocking_control<T, F>(app: &AppState, call: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&dyn ControlBackend) -> Result<T, BackendError> + Send + 'static,
+{
+    let control = app.control.clone().ok_or_else(|| ApiError::NotFound {
+        field: None,
+        reason: "the control plane is not enabled on this server".into(),
+    })?;
+    tokio::task::spawn_blocking(move || call(&*control))
+        .await
+        .map_err(|error| ApiError::Internal { detail: format!("control plane call failed: {error}") })?
         .map_err(ApiError::from)
 }
 

@@ -3,7 +3,7 @@
 use crate::error::ApiError;
 use crate::gate::Action;
 use crate::pipeline::{self, AppState, RouteGate};
-use crate::{commands, handlers, live, platform};
+use crate::{commands, control, handlers, live, platform};
 use axum::http::Method;
 use axum::routing::{on, MethodFilter, MethodRouter};
 use axum::Router;
@@ -11,43 +11,72 @@ use axum::Router;
 /// The prefix of every deployment route.
 pub const DEPLOYMENT_PREFIX: &str = "/api/missions/{mission}/envs/{env}";
 
-/// One route: its method, path template (axum and OpenAPI share the `{name}` syntax), the
-/// action the gate authorizes, and its handler.
+/// What a route acts on: which resource the gate authorizes, and what it checks first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScopeKind {
+    /// The platform as a whole (`Resource::Platform`).
+    Platform,
+    /// One mission (`{mission}` in the path, no `{env}`): the slug must parse
+    /// (`Resource::Mission`); whether the mission exists is the control plane's to answer.
+    Mission,
+    /// One environment of a mission (`{mission}` and `{env}`): both must parse
+    /// (`Resource::Deployment`), but the deployment need not run, so that a release can be
+    /// promoted to an environment for the first time; the control plane answers 404 itself.
+    Environment,
+    /// One running deployment: as `Environment`, and the platform must run it (else 404
+    /// naming `mission` or `env`).
+    Deployment,
+}
+
+/// A route's handler, for the methods of the filter.
+type Handler = fn(MethodFilter) -> MethodRouter<AppState>;
+
+/// One route: its method, path template (axum and OpenAPI share the `{name}` syntax), what it
+/// acts on, the action the gate authorizes, and its handler.
 pub struct RouteSpec {
     /// The HTTP method.
     pub method: Method,
     /// The path template.
     pub path: &'static str,
+    /// What the route acts on.
+    pub scope: ScopeKind,
     /// What the gate is asked to allow.
     pub action: Action,
-    handler: fn(MethodFilter) -> MethodRouter<AppState>,
+    handler: Handler,
 }
 
-impl RouteSpec {
-    /// Whether the route acts on one deployment (its path starts with `DEPLOYMENT_PREFIX`).
-    pub fn is_deployment_route(&self) -> bool {
-        self.path.starts_with("/api/missions/")
-    }
-}
-
-fn spec(
-    method: Method,
-    path: &'static str,
-    action: Action,
-    handler: fn(MethodFilter) -> MethodRouter<AppState>,
-) -> RouteSpec {
-    RouteSpec { method, path, action, handler }
+/// A maker of the routes of one scope kind: `spec(method, path, action, handler)`.
+fn specs(scope: ScopeKind) -> impl Fn(Method, &'static str, Action, Handler) -> RouteSpec {
+    move |method, path, action, handler| RouteSpec { method, path, scope, action, handler }
 }
 
 /// Every route of the API.
 pub fn table() -> Vec<RouteSpec> {
+    let mut routes = platform_routes();
+    routes.extend(deployment_routes());
+    routes.extend(control_routes());
+    routes
+}
+
+/// Liveness, the API description, the deployments, metrics.
+fn platform_routes() -> Vec<RouteSpec> {
     use Action::*;
     use Method as M;
+    let spec = specs(ScopeKind::Platform);
     vec![
         spec(M::GET, "/api/health", ReadPlatform, |m| on(m, platform::health)),
         spec(M::GET, "/api/openapi.json", ReadPlatform, |m| on(m, platform::openapi)),
         spec(M::GET, "/api/deployments", ReadPlatform, |m| on(m, platform::deployments)),
         spec(M::GET, "/metrics", ReadMetrics, |m| on(m, platform::metrics)),
+    ]
+}
+
+/// The routes of one running deployment.
+fn deployment_routes() -> Vec<RouteSpec> {
+    use Action::*;
+    use Method as M;
+    let spec = specs(ScopeKind::Deployment);
+    vec![
         spec(M::GET, "/api/missions/{mission}/envs/{env}/status", ReadStatus, |m| on(m, handlers::status)),
         spec(M::GET, "/api/missions/{mission}/envs/{env}/parameters", ReadTelemetry, |m| on(m, handlers::parameters)),
         spec(M::GET, "/api/missions/{mission}/envs/{env}/parameters/latest", ReadTelemetry, |m| {
@@ -86,14 +115,58 @@ pub fn table() -> Vec<RouteSpec> {
     ]
 }
 
+/// The control plane: missions, releases, promotions (`control`).
+fn control_routes() -> Vec<RouteSpec> {
+    use Action::*;
+    use Method as M;
+    use ScopeKind::{Environment, Mission, Platform};
+    let spec = |scope, method, path, action, handler| specs(scope)(method, path, action, handler);
+    vec![
+        spec(Platform, M::GET, "/api/missions", ReadControl, |m| on(m, control::missions)),
+        spec(Platform, M::POST, "/api/missions", ManageMissions, |m| on(m, control::create_mission)),
+        spec(Platform, M::GET, "/api/control/drift", ReadControl, |m| on(m, control::drift)),
+        spec(Mission, M::GET, "/api/missions/{mission}", ReadControl, |m| on(m, control::mission)),
+        spec(Mission, M::POST, "/api/missions/{mission}/archive", ManageMissions, |m| on(m, control::archive_mission)),
+        spec(Mission, M::DELETE, "/api/missions/{mission}", ManageMissions, |m| on(m, control::delete_mission)),
+        spec(Mission, M::GET, "/api/missions/{mission}/events", ReadControl, |m| on(m, control::mission_events)),
+        spec(Mission, M::GET, "/api/missions/{mission}/releases", ReadControl, |m| on(m, control::releases::releases)),
+        spec(Mission, M::POST, "/api/missions/{mission}/releases", CutRelease, |m| {
+            on(m, control::releases::create_release)
+        }),
+        spec(Mission, M::POST, "/api/missions/{mission}/releases/import", CutRelease, |m| {
+            on(m, control::releases::import_release)
+        }),
+        spec(Mission, M::GET, "/api/missions/{mission}/releases/{release}", ReadControl, |m| {
+            on(m, control::releases::release_detail)
+        }),
+        spec(Mission, M::GET, "/api/missions/{mission}/releases/{release}/diff/{other}", ReadControl, |m| {
+            on(m, control::releases::release_diff)
+        }),
+        spec(Environment, M::POST, "/api/missions/{mission}/envs/{env}/approve", ApproveRelease, |m| {
+            on(m, control::envs::approve_release)
+        }),
+        spec(Environment, M::POST, "/api/missions/{mission}/envs/{env}/promote", Promote, |m| {
+            on(m, control::envs::promote)
+        }),
+        spec(Environment, M::POST, "/api/missions/{mission}/envs/{env}/rollback", Promote, |m| {
+            on(m, control::envs::rollback)
+        }),
+        spec(Environment, M::POST, "/api/missions/{mission}/envs/{env}/pause", ManageDeployment, |m| {
+            on(m, control::envs::pause)
+        }),
+        spec(Environment, M::POST, "/api/missions/{mission}/envs/{env}/resume", ManageDeployment, |m| {
+            on(m, control::envs::resume)
+        }),
+    ]
+}
+
 /// The router of the table: each route behind its gate; unknown paths and methods answer
 /// JSON errors; `pipeline::track` around everything.
 pub(crate) fn build(app: AppState) -> Router {
     let mut router = Router::new();
     for route in table() {
         let filter = MethodFilter::try_from(route.method.clone()).unwrap_or(MethodFilter::GET);
-        let gate =
-            RouteGate { app: app.clone(), action: route.action, path: route.path, scoped: route.is_deployment_route() };
+        let gate = RouteGate { app: app.clone(), action: route.action, path: route.path, scope: route.scope };
         let method_router =
             (route.handler)(filter).route_layer(axum::middleware::from_fn_with_state(gate, pipeline::gate));
         router = router.route(route.path, method_router);

@@ -1,19 +1,23 @@
 //! Tests of the API through its router, with `oneshot` (and a loopback socket for WebSockets).
 
+mod control;
 mod errors;
 mod export;
 mod fake;
+mod fake_control;
 mod gate;
+mod policy;
 mod props;
 mod routes;
 mod ws;
 
 use crate::gate::{Gate, TokenGrant};
-use crate::{router_with_options, RouterOptions};
+use crate::{router_with_control, router_with_options, RouterOptions};
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Request};
 use axum::Router;
 use fake::Fake;
+use fake_control::FakeControl;
 use http_body_util::BodyExt;
 use std::fmt;
 use std::sync::Arc;
@@ -23,11 +27,22 @@ use tower::ServiceExt;
 const SENTINEL_TOKEN: &str = "s3cret-sentinel";
 /// Secret of the token granted only `bogussat/dev`.
 const BOGUS_TOKEN: &str = "s3cret-bogus";
+/// Secret of the token granted every deployment of every mission (`*`).
+const ADMIN_TOKEN: &str = "s3cret-admin";
+/// Secret of the token granted only `sentinel-x/dev`.
+const SENTINEL_DEV_TOKEN: &str = "s3cret-sentinel-dev";
 
 fn tokens() -> Vec<TokenGrant> {
+    let token = |name: &str, secret: &str, scope: &str| TokenGrant {
+        name: name.into(),
+        token: secret.into(),
+        scopes: vec![grant(scope)],
+    };
     vec![
-        TokenGrant { name: "sentinel-ops".into(), token: SENTINEL_TOKEN.into(), scopes: vec![grant("sentinel-x/*")] },
-        TokenGrant { name: "bogus-dev".into(), token: BOGUS_TOKEN.into(), scopes: vec![grant("bogussat/dev")] },
+        token("sentinel-ops", SENTINEL_TOKEN, "sentinel-x/*"),
+        token("bogus-dev", BOGUS_TOKEN, "bogussat/dev"),
+        token("admin", ADMIN_TOKEN, "*"),
+        token("sentinel-dev", SENTINEL_DEV_TOKEN, "sentinel-x/dev"),
     ]
 }
 
@@ -35,11 +50,19 @@ fn grant(text: &str) -> crate::ScopeGrant {
     text.parse().expect("test grants are well-formed")
 }
 
-/// A router over a fake with `n_samples` samples behind `gate`.
+/// A router over a fake platform and a fake control plane behind `gate`, with small bodies.
 fn app_with(fake: Fake, gate: Gate) -> (Router, Arc<Fake>) {
+    let (router, fake, _) =
+        app_with_control(fake, gate, RouterOptions { body_len_max: 1024, ..RouterOptions::default() });
+    (router, fake)
+}
+
+/// A router over a fake platform and a fake control plane behind `gate`.
+fn app_with_control(fake: Fake, gate: Gate, options: RouterOptions) -> (Router, Arc<Fake>, Arc<FakeControl>) {
     let fake = Arc::new(fake);
-    let options = RouterOptions { body_len_max: 1024, ..RouterOptions::default() };
-    (router_with_options(fake.clone(), gate, options), fake)
+    let control = Arc::new(FakeControl::default());
+    let control_backend: Arc<dyn crate::ControlBackend> = control.clone();
+    (router_with_control(fake.clone(), Some(control_backend), gate, options), fake, control)
 }
 
 /// The demo: open for anonymous reads, and the test tokens.

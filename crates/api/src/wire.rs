@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use utoipa::ToSchema;
 
 mod commands;
+mod control;
 pub use commands::*;
+pub use control::*;
 
 /// A deployment in the list of deployments.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]

@@ -56,6 +56,21 @@ impl ScopeGrant {
         self.mission.as_ref().is_none_or(|mission| *mission == scope.mission)
             && self.env.is_none_or(|env| env == scope.env)
     }
+
+    /// Whether the grant names the mission (in some environment, or all missions).
+    pub fn names_mission(&self, mission: &MissionSlug) -> bool {
+        self.mission.as_ref().is_none_or(|granted| granted == mission)
+    }
+
+    /// Whether the grant covers every environment of the mission (`<mission>/*` or `*`).
+    pub fn covers_mission(&self, mission: &MissionSlug) -> bool {
+        self.names_mission(mission) && self.env.is_none()
+    }
+
+    /// Whether the grant covers every deployment of every mission (`*`).
+    pub fn covers_everything(&self) -> bool {
+        self.mission.is_none() && self.env.is_none()
+    }
 }
 
 impl FromStr for ScopeGrant {

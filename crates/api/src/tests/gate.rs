@@ -8,10 +8,10 @@ use expect_test::expect;
 #[tokio::test]
 async fn deny_all_refuses_every_route_with_one_decision_each() {
     let gate = Gate::new(TokenIdentity::new(tokens()), DenyAll);
-    let (router, fake) = app_with(Fake::new(3), gate.clone());
+    let (router, fake, control) = app_with_control(Fake::new(3), gate.clone(), RouterOptions::default());
     for (index, route) in table().iter().enumerate() {
-        for token in [None, Some(SENTINEL_TOKEN)] {
-            let uri = route.path.replace("{mission}", "sentinel-x").replace("{env}", "dev");
+        for token in [None, Some(ADMIN_TOKEN)] {
+            let uri = super::routes::fill(route.path);
             let body = r#"{"parameter":"BAT/V","from_ms":0,"to_ms":1}"#.to_string();
             let content_type = Some("application/json");
             let call = Call { method: route.method.as_str(), uri: &uri, token, content_type, body };
@@ -24,6 +24,7 @@ async fn deny_all_refuses_every_route_with_one_decision_each() {
         assert!(log[2 * index..].iter().all(|record| !record.allow && record.action == route.action));
     }
     assert!(fake.acknowledged.lock().map(|list| list.is_empty()).unwrap_or(false));
+    assert_eq!(control.calls(), Vec::<String>::new());
 }
 
 #[tokio::test]

@@ -1,14 +1,48 @@
 //! Every route of the table answers, and the OpenAPI document names exactly those routes.
 
 use super::*;
-use crate::routes::table;
+use crate::routes::{table, ScopeKind};
 use expect_test::expect;
 use std::collections::BTreeSet;
 
+/// The path of a route with its `{segments}` filled in.
+pub(super) fn fill(path: &str) -> String {
+    let replacements =
+        [("{mission}", "sentinel-x"), ("{env}", "dev"), ("{id}", "1"), ("{release}", "aa"), ("{other}", "aa")];
+    replacements.iter().fold(path.to_string(), |uri, (from, to)| uri.replace(from, to))
+}
+
+/// The source of a release with a mission file of `mission_file_len` bytes.
+pub(super) fn source_json(mission_file_len: usize) -> String {
+    let source = crate::wire::ReleaseSource {
+        mission_file: "#".repeat(mission_file_len),
+        model_json: "{}".into(),
+        model_sources: Default::default(),
+        procedures: Default::default(),
+    };
+    serde_json::to_string(&source).unwrap_or_default()
+}
+
 /// A request to a route of the table, with the path filled in and a body where it needs one.
-fn example(path: &str) -> (String, &'static str) {
-    let uri = path.replace("{mission}", "sentinel-x").replace("{env}", "dev").replace("{id}", "1");
-    let (query, body) = match path.rsplit('/').next().unwrap_or_default() {
+fn example(method: &str, path: &str) -> (String, String) {
+    let uri = fill(path);
+    let (query, body) = match (method, path.rsplit('/').next().unwrap_or_default()) {
+        ("POST", "missions" | "releases") => ("", source_json(8)),
+        ("POST", "import") => ("", r#"{"files":{"manifest.json":"{}"}}"#.to_owned()),
+        ("POST", "archive") => ("", r#"{"confirm":"sentinel-x"}"#.to_owned()),
+        ("DELETE", _) => ("?confirm=sentinel-x", String::new()),
+        ("POST", "approve") if path.ends_with("{env}/approve") => ("", r#"{"release":"aa","role":"lead"}"#.to_owned()),
+        ("POST", "promote") => ("", r#"{"release":"aa"}"#.to_owned()),
+        (_, last) => {
+            let (query, body) = deployment_example(path, last);
+            (query, body.to_owned())
+        }
+    };
+    (format!("{uri}{query}"), body)
+}
+
+fn deployment_example(path: &str, last_segment: &str) -> (&'static str, &'static str) {
+    match last_segment {
         "latest" => ("?names=BAT/V", ""),
         "samples" => ("?parameters=BAT/V&limit=2", ""),
         "buckets" => ("?parameter=BAT/V&from=0&to=2026-11-24T10:00:00Z&buckets=2", ""),
@@ -18,8 +52,7 @@ fn example(path: &str) -> (String, &'static str) {
         "approve" => ("", r#"{"digest":"sha256:00"}"#),
         "release-mode" => ("", r#"{"mode":"manual"}"#),
         _ => ("", ""),
-    };
-    (format!("{uri}{query}"), body)
+    }
 }
 
 #[tokio::test]
@@ -27,15 +60,15 @@ async fn every_route_answers() {
     let (router, _) = open_app();
     let mut lines = String::new();
     for route in table() {
-        let (uri, body) = example(route.path);
+        let (uri, body) = example(route.method.as_str(), route.path);
         let content_type = (!body.is_empty()).then_some("application/json");
-        let call = Call {
-            method: route.method.as_str(),
-            uri: &uri,
-            token: Some(SENTINEL_TOKEN),
-            content_type,
-            body: body.into(),
+        // Only a token granted every mission may create one.
+        let token = if route.action == crate::Action::ManageMissions && route.scope == ScopeKind::Platform {
+            ADMIN_TOKEN
+        } else {
+            SENTINEL_TOKEN
         };
+        let call = Call { method: route.method.as_str(), uri: &uri, token: Some(token), content_type, body };
         let reply = send(&router, call).await;
         assert!(reply.headers.contains_key("x-request-id"), "{uri}");
         let body: String = reply.body.replace('\n', "⏎").chars().take(90).collect();
@@ -67,6 +100,23 @@ async fn every_route_answers() {
         POST /api/missions/{mission}/envs/{env}/commands/{id}/cancel → 404 {"error":"no command in the queue named \"1\"","field":"command in the queue","request_id"
         POST /api/missions/{mission}/envs/{env}/replay → 200 {"type":"samples","samples":[{"parameter":"BAT/V","time_ms":0,"raw":0,"eng":0.0,"level":"n
         GET /api/missions/{mission}/envs/{env}/live → 400 {"error":"Connection header did not include 'upgrade'","request_id":"req-00000024"}
+        GET /api/missions → 200 [{"mission":"sentinel-x","state":"active","created_ms":1,"releases":1,"running":{"dev":"sh
+        POST /api/missions → 201 {"mission":"newsat","state":"active","created_ms":1,"created_by":"alice","releases":[{"dig
+        GET /api/control/drift → 200 [{"mission":"bogussat","env":"dev","desired":"sha256:aa"}]
+        GET /api/missions/{mission} → 200 {"mission":"sentinel-x","state":"active","created_ms":1,"created_by":"alice","releases":[{
+        POST /api/missions/{mission}/archive → 200 {"mission":"sentinel-x","state":"archived"}
+        DELETE /api/missions/{mission} → 200 {"mission":"sentinel-x","state":"deleted","export":"exports/sentinel-x"}
+        GET /api/missions/{mission}/events → 200 [{"index":0,"event":{"event":"registered","release":"sha256:aa"}}]
+        GET /api/missions/{mission}/releases → 200 [{"digest":"sha256:aa","mission":"sentinel-x","model_digest":"sha256:00","cut_by":"alice",
+        POST /api/missions/{mission}/releases → 201 {"digest":"sha256:aa","mission":"sentinel-x","model_digest":"sha256:00","cut_by":"alice","
+        POST /api/missions/{mission}/releases/import → 201 {"digest":"sha256:aa","mission":"sentinel-x","model_digest":"sha256:00","cut_by":"alice","
+        GET /api/missions/{mission}/releases/{release} → 200 {"release":{"digest":"sha256:aa","mission":"sentinel-x","model_digest":"sha256:00","cut_by
+        GET /api/missions/{mission}/releases/{release}/diff/{other} → 200 {"model":[]}
+        POST /api/missions/{mission}/envs/{env}/approve → 201 {"release":"sha256:aa","env":"dev","principal":"sentinel-ops","role":"lead","at_ms":4}
+        POST /api/missions/{mission}/envs/{env}/promote → 200 {"mission":"sentinel-x","env":"dev","release":"sha256:aa","rollback":false,"attested":[],"
+        POST /api/missions/{mission}/envs/{env}/rollback → 200 {"mission":"sentinel-x","env":"dev","release":"sha256:aa","rollback":true,"attested":[],"g
+        POST /api/missions/{mission}/envs/{env}/pause → 200 {"env":"dev","desired":"sha256:aa","deployment":"paused","drift":false,"history":[]}
+        POST /api/missions/{mission}/envs/{env}/resume → 200 {"env":"dev","desired":"sha256:aa","running":"sha256:aa","deployment":"running","drift":fa
     "#]]
     .assert_eq(&lines);
 }
@@ -79,8 +129,13 @@ fn the_route_table_has_unique_paths_and_standard_methods() {
     assert_eq!(routes_by_method.len(), routes.len());
     for route in &routes {
         assert!(axum::routing::MethodFilter::try_from(route.method.clone()).is_ok(), "{}", route.path);
-        let is_platform = ["/api/health", "/api/openapi.json", "/api/deployments", "/metrics"].contains(&route.path);
-        assert!(is_platform || route.path.starts_with(crate::routes::DEPLOYMENT_PREFIX), "{}", route.path);
+        let (has_mission, has_env) = (route.path.contains("{mission}"), route.path.contains("{env}"));
+        let consistent = match route.scope {
+            ScopeKind::Platform => !has_mission && !has_env,
+            ScopeKind::Mission => route.path.starts_with("/api/missions/{mission}") && !has_env,
+            ScopeKind::Environment | ScopeKind::Deployment => route.path.starts_with(crate::routes::DEPLOYMENT_PREFIX),
+        };
+        assert!(consistent, "{:?} does not fit {}", route.scope, route.path);
     }
 }
 
@@ -96,8 +151,18 @@ async fn openapi_names_every_route_and_the_schemas() {
     }
     let routed: BTreeSet<String> = table().iter().map(|route| format!("{} {}", route.method, route.path)).collect();
     assert_eq!(documented, routed);
+    let operation_ids: Vec<&str> = document["paths"]
+        .as_object()
+        .into_iter()
+        .flat_map(|paths| paths.values())
+        .filter_map(|item| item.as_object())
+        .flat_map(|item| item.values())
+        .filter_map(|operation| operation["operationId"].as_str())
+        .collect();
+    assert_eq!(operation_ids.iter().collect::<BTreeSet<_>>().len(), routed.len(), "{operation_ids:?}");
     let schemas = document["components"]["schemas"].as_object().expect("schemas is an object");
-    for name in ["SamplePage", "DeploymentStatus", "LiveMessage", "Subscription", "ErrorBody", "ReplayRequest"] {
+    let names = ["SamplePage", "DeploymentStatus", "LiveMessage", "Subscription", "ErrorBody", "ReplayRequest"];
+    for name in names.into_iter().chain(["MissionDetail", "ReleaseSource", "PromotionOutcome", "EnvControl"]) {
         assert!(schemas.contains_key(name), "{name} missing");
     }
 }
