@@ -16,8 +16,8 @@ fn family(out: &mut String, name: &str, kind: &str, help: &str, values: &[(Strin
 /// Appends every deployment's metrics to `out`.
 pub fn write(platform: &Platform, out: &mut String) {
     let labels = |d: &crate::Deployment| format!("mission=\"{}\",env=\"{}\"", d.scope.mission, d.scope.env);
-    let statuses: Vec<_> = platform.iter().map(|d| (labels(d), d.status())).collect();
-    let depths: Vec<_> = platform.iter().map(|d| (labels(d), d.queue_depth() as u64)).collect();
+    let statuses: Vec<_> = platform.iter().map(|d| (labels(&d), d.status())).collect();
+    let depths: Vec<_> = platform.iter().map(|d| (labels(&d), d.queue_depth() as u64)).collect();
     let per = |get: &dyn Fn(&crate::ingest::IngestStatus) -> u64| -> Vec<(String, u64)> {
         statuses.iter().map(|(labels, status)| (labels.clone(), get(status))).collect()
     };

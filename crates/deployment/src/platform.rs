@@ -17,52 +17,78 @@ use api::wire::{
 };
 use base::Scope;
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 /// How long an acknowledgement or a command request waits for the ingest thread.
 const ACKNOWLEDGE_TIMEOUT_MS: u64 = 5_000;
 
-/// The deployments of this platform, by scope.
+/// The deployments of this platform, by scope. Deployments come and go while it serves (the
+/// control plane starts, pauses and removes them): the map is behind a lock held only to look
+/// one up, never across a call into a deployment.
 #[derive(Default)]
 pub struct Platform {
-    deployments: BTreeMap<Scope, Arc<Deployment>>,
+    deployments: RwLock<BTreeMap<Scope, Arc<Deployment>>>,
 }
 
 impl Platform {
     /// A platform of these deployments.
     pub fn new(deployments: Vec<Deployment>) -> Self {
-        Platform { deployments: deployments.into_iter().map(|d| (d.scope.clone(), Arc::new(d))).collect() }
+        let map = deployments.into_iter().map(|d| (d.scope.clone(), Arc::new(d))).collect();
+        Platform { deployments: RwLock::new(map) }
+    }
+
+    fn map(&self) -> std::sync::RwLockReadGuard<'_, BTreeMap<Scope, Arc<Deployment>>> {
+        // A panic while the lock was held left the map whole (inserts and removes are single
+        // calls): keep serving.
+        self.deployments.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn map_mut(&self) -> std::sync::RwLockWriteGuard<'_, BTreeMap<Scope, Arc<Deployment>>> {
+        self.deployments.write().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// One deployment.
-    pub fn get(&self, scope: &Scope) -> Option<&Arc<Deployment>> {
-        self.deployments.get(scope)
+    pub fn get(&self, scope: &Scope) -> Option<Arc<Deployment>> {
+        self.map().get(scope).cloned()
+    }
+
+    /// Adds a started deployment; refused (and handed back) when its scope runs one already.
+    pub fn add(&self, deployment: Deployment) -> Result<Arc<Deployment>, Box<Deployment>> {
+        let mut map = self.map_mut();
+        if map.contains_key(&deployment.scope) {
+            return Err(Box::new(deployment));
+        }
+        let deployment = Arc::new(deployment);
+        map.insert(deployment.scope.clone(), deployment.clone());
+        Ok(deployment)
+    }
+
+    /// Takes a deployment out (the caller stops it); requests to it answer 404 from now on.
+    pub fn remove(&self, scope: &Scope) -> Option<Arc<Deployment>> {
+        self.map_mut().remove(scope)
     }
 
     /// Switches the deployment of `scope` to another model version without stopping it
     /// (`Deployment::swap_model`; blocks).
     pub fn swap_model(&self, scope: &Scope, model: model::MissionModel) -> Result<SwapReport, DeploymentError> {
-        let deployment =
-            self.deployments.get(scope).ok_or_else(|| DeploymentError::NoSuchDeployment { scope: scope.clone() })?;
+        let deployment = self.get(scope).ok_or_else(|| DeploymentError::NoSuchDeployment { scope: scope.clone() })?;
         deployment.swap_model(model)
     }
 
-    /// Every deployment.
-    pub fn iter(&self) -> impl Iterator<Item = &Arc<Deployment>> {
-        self.deployments.values()
+    /// Every deployment now, by scope.
+    pub fn iter(&self) -> std::vec::IntoIter<Arc<Deployment>> {
+        self.map().values().cloned().collect::<Vec<_>>().into_iter()
     }
 
     /// Stops every deployment (each commits what it holds).
     pub async fn stop(&self) {
-        for deployment in self.deployments.values() {
+        for deployment in self.iter() {
             deployment.stop().await;
         }
     }
 
-    fn deployment(&self, scope: &Scope) -> Result<&Arc<Deployment>, BackendError> {
-        self.deployments
-            .get(scope)
-            .ok_or_else(|| BackendError::NotFound { what: "deployment", name: scope.to_string() })
+    fn deployment(&self, scope: &Scope) -> Result<Arc<Deployment>, BackendError> {
+        self.get(scope).ok_or_else(|| BackendError::NotFound { what: "deployment", name: scope.to_string() })
     }
 }
 
@@ -117,8 +143,7 @@ fn severity(text: &str) -> Result<archive::EventSeverity, BackendError> {
 
 impl Backend for Platform {
     fn deployments(&self) -> Vec<DeploymentSummary> {
-        self.deployments
-            .values()
+        self.iter()
             .map(|d| DeploymentSummary {
                 mission: d.scope.mission.to_string(),
                 env: d.scope.env.to_string(),
@@ -265,7 +290,7 @@ impl Backend for Platform {
     }
 
     fn replay(&self, scope: &Scope, request: &ReplayRequest) -> Result<LiveReceiver, BackendError> {
-        replay::start(self.deployment(scope)?, request)
+        replay::start(&self.deployment(scope)?, request)
     }
 
     fn subscribe(&self, scope: &Scope, subscription: &Subscription) -> Result<LiveReceiver, BackendError> {
