@@ -4,7 +4,7 @@
 Starts the demo server, waits until every demo deployment answers, the replayed captures
 and the simulators' telemetry are being archived, reads the API's main documents, runs the
 demo procedures (commands verified against the simulators) with the demo operator token,
-then stops the server with SIGTERM and expects a clean exit. Standard library only.
+promotes the SpacePy MIB mission's release to AIV through the control plane, then stops the server with SIGTERM and expects a clean exit. Standard library only.
 """
 import json
 import os
@@ -61,15 +61,28 @@ def main():
             print(f"  jpss-1/ops parameters archived: {len(json.loads(body))}")
             _, body = get(base, "/metrics")
             assert b"groundplane_units_stored_total" in body
-            procedures = pathlib.Path(__file__).resolve().parent.parent / "procedures"
+            missions = pathlib.Path(__file__).resolve().parent.parent / "missions"
             env = dict(os.environ, GROUNDPLANE_TOKEN="demo-operator-token")
-            for mission, name in [("spacepy-mib", "spacepy-mib-smoke.toml"), ("pus-example", "pus-example-smoke.toml")]:
+            for mission in ["spacepy-mib", "pus-example"]:
+                name = f"{mission}/procedures/smoke.toml"
                 run = subprocess.run(
-                    [binary, "procedure", "run", str(procedures / name), "--mission", mission, "--env", "dev",
+                    [binary, "procedure", "run", str(missions / name), "--mission", mission, "--env", "dev",
                      "--url", base], env=env, capture_output=True, text=True, timeout=120)
                 print("  " + run.stdout.strip().replace("\n", "\n  "))
                 if run.returncode != 0:
                     sys.exit(f"demo smoke: procedure {name} exited {run.returncode}: {run.stderr}")
+            # The control plane: the demo's first SpacePy MIB release goes to AIV (its procedure
+            # passes against a scratch simulator deployment), through the CLI.
+            mission = lambda *args: subprocess.run(
+                [binary, "mission", *args, "--url", base], env=env, capture_output=True, text=True, timeout=300)
+            show = mission("show", "spacepy-mib", "--json")
+            if show.returncode != 0:
+                sys.exit(f"demo smoke: mission show exited {show.returncode}: {show.stderr}")
+            release = json.loads(show.stdout)["releases"][0]["digest"]
+            run = mission("promote", "spacepy-mib", "aiv", release)
+            print("  " + run.stdout.strip().replace("\n", "\n  "))
+            if run.returncode != 0:
+                sys.exit(f"demo smoke: promotion to aiv exited {run.returncode}: {run.stderr}")
         finally:
             server.send_signal(signal.SIGTERM)
             try:

@@ -4,8 +4,10 @@
 mod bench;
 mod cli;
 mod clock;
+mod controller;
 mod demo;
 mod load;
+mod mission_cmd;
 mod procedure_cmd;
 mod release_cmd;
 mod render;
@@ -62,6 +64,11 @@ enum Command {
         #[command(subcommand)]
         command: release_cmd::ReleaseCommand,
     },
+    /// Missions on a running platform: create, promote releases through DEV, AIV and OPS, roll back.
+    Mission {
+        #[command(subcommand)]
+        command: mission_cmd::MissionCommand,
+    },
 }
 
 fn main() -> ExitCode {
@@ -75,6 +82,7 @@ fn main() -> ExitCode {
         Command::Sim(args) => sim_cmd::run(args),
         Command::Procedure { command } => procedure_cmd::run(command),
         Command::Release { command } => release_cmd::run(command),
+        Command::Mission { command } => mission_cmd::run(command),
     };
     match result {
         Ok(code) => code,

@@ -9,7 +9,8 @@ use tc::lifecycle::ReleaseMode;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_test_gate_runs_procedures_against_a_simulator_deployment() {
     let setup = setup("gate-test", mib_model(), mib_config(), "", ReleaseMode::Automatic).await;
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../procedures/spacepy-mib-smoke.toml");
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../missions/spacepy-mib/procedures/smoke.toml");
     let smoke = procedure::Procedure::parse(&std::fs::read_to_string(path).unwrap()).unwrap();
     let failing = procedure::Procedure::parse(
         "name = \"expects a failure\"\n[[step]]\nsend = \"/MIB/TESTCMD\"\nexpect = \"failed\"\nfailure_code = 7\n",

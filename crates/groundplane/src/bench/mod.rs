@@ -2,6 +2,7 @@
 
 pub mod archive;
 pub mod command;
+pub mod control;
 pub mod server;
 pub mod tm;
 pub mod workload;
@@ -36,6 +37,8 @@ pub enum BenchCommand {
     },
     /// A command's round trip against the simulator on loopback: latency and commands/s.
     Command(command::CommandBenchArgs),
+    /// The control plane: mission create → DEV live, release create → AIV gate passed.
+    Control(control::ControlBenchArgs),
     /// Resident memory of idle deployments.
     Idle {
         /// Idle deployments to start.
@@ -52,6 +55,7 @@ pub fn run(command: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::Ingest { count } => server::ingest(count),
         BenchCommand::Idle { deployments } => server::idle(deployments),
         BenchCommand::Command(args) => command::run(&args),
+        BenchCommand::Control(args) => control::run(&args),
     }
 }
 

@@ -1,6 +1,6 @@
 //! The `groundplane model ...` commands: check, show and diff mission models.
 
-mod json;
+pub(crate) mod json;
 #[cfg(test)]
 mod tests;
 

@@ -42,6 +42,8 @@ pub struct Client {
     /// The URL's path, without a trailing `/`, put before every request path.
     base_path: String,
     token: Option<String>,
+    /// How long a silence while reading the response may last (`IO_TIMEOUT` unless raised).
+    read_timeout: Duration,
 }
 
 impl Client {
@@ -66,14 +68,20 @@ impl Client {
             return Err(bad(&format!("{with_port} resolves to no address")));
         }
         let base_path = base_path.trim_end_matches('/').to_string();
-        Ok(Client { host: authority.to_string(), addresses, base_path, token })
+        Ok(Client { host: authority.to_string(), addresses, base_path, token, read_timeout: IO_TIMEOUT })
+    }
+
+    /// The same client, waiting up to `timeout` for the response: for requests the server
+    /// answers only when long work is done (a promotion running a test gate).
+    pub fn with_read_timeout(self, timeout: Duration) -> Client {
+        Client { read_timeout: timeout, ..self }
     }
 
     /// Sends one request (with a JSON body when given) and reads the whole response.
     pub fn request(&self, method: &str, path: &str, json_body: Option<&[u8]>) -> Result<Response, HttpError> {
         let io = |source| HttpError::Io { method: method.to_string(), path: path.to_string(), source };
         let mut stream = self.connect()?;
-        stream.set_read_timeout(Some(IO_TIMEOUT)).map_err(io)?;
+        stream.set_read_timeout(Some(self.read_timeout)).map_err(io)?;
         stream.set_write_timeout(Some(IO_TIMEOUT)).map_err(io)?;
         let mut head = format!(
             "{method} {}{path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nAccept: application/json\r\n",

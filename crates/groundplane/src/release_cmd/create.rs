@@ -61,14 +61,60 @@ pub struct CreateArgs<'a> {
 
 /// `release create`: reads and checks everything, cuts and signs, writes into the store.
 pub fn create(args: CreateArgs<'_>) -> anyhow::Result<ExitCode> {
-    let mission_name = args.mission.display().to_string();
-    let mission_bytes = store::read_file(args.mission)?;
+    let inputs = read_inputs(args.mission)?;
+    let key_text = String::from_utf8_lossy(&store::read_file(args.key)?).into_owned();
+    let key = SecretKey::from_text(&args.key.display().to_string(), &key_text)?;
+    let cut_by = args.by.or_else(|| env_var("USER")).unwrap_or_else(|| "unknown".to_string());
+    let cut_inputs = CutInputs {
+        mission_file_name: &inputs.mission_name,
+        mission_file: &inputs.mission_bytes,
+        model_json: &inputs.model_json,
+        model_sources: &inputs.model_sources,
+        procedures: &inputs.procedures,
+        cut_by: &cut_by,
+        cut_at_ms: crate::clock::now_ms(),
+        tool_version: env!("CARGO_PKG_VERSION"),
+    };
+    let bundle = release::cut(&cut_inputs, &key, args.signer)?;
+    let summary = format!(
+        "mission {}, model {}, {} procedure(s)",
+        bundle.mission,
+        Digest::of(&inputs.model_json),
+        inputs.procedures.len()
+    );
+    match store::write(args.store, &bundle)? {
+        Written::Created(dir) => println!("release {} created in {} ({summary})", bundle.digest, dir.display()),
+        Written::Exists(dir) => println!("release {} exists in {} (unchanged)", bundle.digest, dir.display()),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What a release is cut from, read from disk and checked: the mission file, its model
+/// imported and made canonical, and its procedures. Every file is UTF-8 text.
+pub(crate) struct Inputs {
+    /// The mission file's path as given: it names the file in messages and the provenance.
+    pub mission_name: String,
+    pub mission_bytes: Vec<u8>,
+    pub mission: MissionFile,
+    /// The model's canonical JSON (its digest is the model's digest).
+    pub model_json: Vec<u8>,
+    /// The model's source files: name → digest.
+    pub model_sources: Vec<(String, Digest)>,
+    /// Procedure files: file name → its text (checked: UTF-8, a valid procedure).
+    pub procedures: BTreeMap<String, Vec<u8>>,
+}
+
+/// Reads the mission file (bounded), its model (import errors printed with their places) and
+/// its procedures (each checked); refuses when any has a problem.
+pub(crate) fn read_inputs(mission_path: &Path) -> anyhow::Result<Inputs> {
+    let mission_name = mission_path.display().to_string();
+    let mission_bytes = store::read_file(mission_path)?;
     if mission_bytes.len() as u64 > MISSION_FILE_LEN_MAX {
         bail!("{mission_name}: larger than {MISSION_FILE_LEN_MAX} bytes");
     }
     let text = std::str::from_utf8(&mission_bytes).map_err(|_| anyhow::anyhow!("{mission_name}: not UTF-8 text"))?;
     let mission = MissionFile::parse(&mission_name, text)?;
-    let base = args.mission.parent().unwrap_or(Path::new("."));
+    let base = mission_path.parent().unwrap_or(Path::new("."));
 
     let model_path = base.join(&mission.model);
     let (kind, files) = crate::load::model_files_except(&model_path, &mission.model_exclude)?;
@@ -80,34 +126,12 @@ pub fn create(args: CreateArgs<'_>) -> anyhow::Result<ExitCode> {
         }
     };
     let model_json = imported.model.canonical_json()?;
-    let model_sources: Vec<(String, Digest)> =
-        files.iter().map(|file| (file.file_name(), Digest::of(&file.bytes))).collect();
-
+    let model_sources = files.iter().map(|file| (file.file_name(), Digest::of(&file.bytes))).collect();
     let procedures = match &mission.procedures {
         Some(folder) => read_procedures(&base.join(folder))?,
         None => BTreeMap::new(),
     };
-    let key_text = String::from_utf8_lossy(&store::read_file(args.key)?).into_owned();
-    let key = SecretKey::from_text(&args.key.display().to_string(), &key_text)?;
-    let cut_by = args.by.or_else(|| env_var("USER")).unwrap_or_else(|| "unknown".to_string());
-    let inputs = CutInputs {
-        mission_file_name: &mission_name,
-        mission_file: &mission_bytes,
-        model_json: &model_json,
-        model_sources: &model_sources,
-        procedures: &procedures,
-        cut_by: &cut_by,
-        cut_at_ms: crate::clock::now_ms(),
-        tool_version: env!("CARGO_PKG_VERSION"),
-    };
-    let bundle = release::cut(&inputs, &key, args.signer)?;
-    let summary =
-        format!("mission {}, model {}, {} procedure(s)", bundle.mission, imported.model.digest()?, procedures.len());
-    match store::write(args.store, &bundle)? {
-        Written::Created(dir) => println!("release {} created in {} ({summary})", bundle.digest, dir.display()),
-        Written::Exists(dir) => println!("release {} exists in {} (unchanged)", bundle.digest, dir.display()),
-    }
-    Ok(ExitCode::SUCCESS)
+    Ok(Inputs { mission_name, mission_bytes, mission, model_json, model_sources, procedures })
 }
 
 /// The `*.toml` files of a procedures folder, each checked as a procedure; every problem is
@@ -159,6 +183,6 @@ fn read_procedures(folder: &Path) -> anyhow::Result<BTreeMap<String, Vec<u8>>> {
 }
 
 #[allow(clippy::disallowed_methods)] // groundplane reads env_vars
-fn env_var(name: &str) -> Option<String> {
+pub(crate) fn env_var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|value| !value.is_empty())
 }

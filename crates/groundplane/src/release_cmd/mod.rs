@@ -2,8 +2,8 @@
 //! does the digests, signatures and checks; this module reads and writes the store, the keys
 //! and the clock.
 
-mod create;
-mod store;
+pub(crate) mod create;
+pub(crate) mod store;
 
 use anyhow::Context;
 use base::MissionSlug;
@@ -176,10 +176,15 @@ fn diff(a: &str, b: &str, store: &std::path::Path) -> anyhow::Result<ExitCode> {
     let (a, b) = (store::find(store, a)?, store::find(store, b)?);
     let (files_a, files_b) = (store::read(&a.dir)?, store::read(&b.dir)?);
     let diff = release::diff(&files_a, &files_b)?;
-    println!("--- {} {}", a.mission, a.digest);
-    println!("+++ {} {}", b.mission, b.digest);
-    print!("{diff}");
+    let (a, b) = (format!("{} {}", a.mission, a.digest), format!("{} {}", b.mission, b.digest));
+    print!("{}", diff_text(&a, &b, &diff.to_string()));
     Ok(ExitCode::SUCCESS)
+}
+
+/// A release diff as printed: the two releases (`mission digest`), then the changes (the
+/// `Display` of `release::ReleaseDiff`). `mission diff` prints the platform's diffs with it.
+pub(crate) fn diff_text(a: &str, b: &str, changes: &str) -> String {
+    format!("--- {a}\n+++ {b}\n{changes}")
 }
 
 fn verify(digest: &str, trust: &[PathBuf], mission: Option<&str>, store: &std::path::Path) -> anyhow::Result<ExitCode> {
@@ -215,7 +220,7 @@ fn verify(digest: &str, trust: &[PathBuf], mission: Option<&str>, store: &std::p
 }
 
 /// `YYYY-MM-DDTHH:MM:SS.mmmZ` of milliseconds since the Unix epoch.
-fn utc(ms: u64) -> String {
+pub(crate) fn utc(ms: u64) -> String {
     let (days, ms_of_day) = (ms / 86_400_000, ms % 86_400_000);
     // Howard Hinnant's civil_from_days, for days since 1970-01-01.
     let z = days as i64 + 719_468;

@@ -118,45 +118,19 @@ pub struct MissionConfig {
     pub deployments: Vec<DeploymentConfig>,
 }
 
-/// The sizes of the mission's PUS TM fields (see `tm::pus::PusLayout`).
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct PusConfig {
-    pub data_field_header_len: usize,
-    #[serde(default)]
-    pub has_crc: bool,
-    #[serde(default)]
-    pub step_id_len: usize,
-    #[serde(default = "one")]
-    pub failure_code_len: usize,
-    #[serde(default = "one")]
-    pub event_id_len: usize,
-    /// Where a simulator of the mission writes the CUC time: its byte offset, coarse and fine
-    /// octets, and the P-field byte before it when the mission has one.
-    #[serde(default = "time_offset")]
-    pub time_offset: usize,
-    #[serde(default = "four")]
-    pub time_coarse_len: usize,
-    #[serde(default = "two")]
-    pub time_fine_len: usize,
-    pub time_p_field: Option<u8>,
-}
+/// The sizes of the mission's PUS TM fields: the mission file's words (`release::mission::Pus`).
+pub use release::mission::Pus as PusConfig;
 
-fn time_offset() -> usize {
-    13
-}
-
-fn four() -> usize {
-    4
-}
-
-fn two() -> usize {
-    2
-}
-
-impl PusConfig {
+/// How the ground reads and a simulator writes the mission's PUS reports.
+pub trait PusLayouts {
     /// How `tm::pus` reads the mission's reports.
-    pub fn layout(&self) -> tm::pus::PusLayout {
+    fn layout(&self) -> tm::pus::PusLayout;
+    /// What a simulator of the mission writes (the same sizes the ground reads).
+    fn simulator_layout(&self) -> sim::PusTmLayout;
+}
+
+impl PusLayouts for PusConfig {
+    fn layout(&self) -> tm::pus::PusLayout {
         tm::pus::PusLayout {
             data_field_header_len: self.data_field_header_len,
             has_crc: self.has_crc,
@@ -166,8 +140,7 @@ impl PusConfig {
         }
     }
 
-    /// What a simulator of the mission writes (the same sizes the ground reads).
-    pub fn simulator_layout(&self) -> sim::PusTmLayout {
+    fn simulator_layout(&self) -> sim::PusTmLayout {
         sim::PusTmLayout {
             data_field_header_len: self.data_field_header_len,
             has_crc: self.has_crc,
@@ -181,10 +154,6 @@ impl PusConfig {
             ..sim::PusTmLayout::pus_c()
         }
     }
-}
-
-fn one() -> usize {
-    1
 }
 
 /// One environment of a mission.
@@ -287,8 +256,11 @@ pub struct SimulatorConfig {
     pub scenario: Option<PathBuf>,
 }
 
+/// A simulator's period when its configuration gives none.
+pub const DEFAULT_SIM_PERIOD_MS: u64 = 1000;
+
 fn period() -> u64 {
-    1000
+    DEFAULT_SIM_PERIOD_MS
 }
 
 /// How long each kind of record is kept; absent = forever.
@@ -356,7 +328,8 @@ pub fn parse(file: &str, text: &str) -> Result<ServerConfig, ConfigError> {
     Ok(config)
 }
 
-fn check(config: &ServerConfig) -> Result<(), (String, String)> {
+/// Checks a configuration: `(place, reason)` of the first problem.
+pub fn check(config: &ServerConfig) -> Result<(), (String, String)> {
     let mut scopes = std::collections::BTreeSet::new();
     for (m, mission) in config.missions.iter().enumerate() {
         let place = format!("mission[{m}]");
@@ -469,5 +442,8 @@ impl LinkConfig {
     }
 }
 
+mod from_mission;
 #[cfg(test)]
 mod tests;
+
+pub use from_mission::mission_config;

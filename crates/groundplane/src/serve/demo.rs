@@ -3,107 +3,47 @@
 //! simulator generated from the model (which also answers the deployment's commands).
 
 use super::config::{
-    AuthConfig, CommandingConfig, DeploymentConfig, FramingConfig, LinkConfig, MissionConfig, PusConfig,
-    RetentionConfig, ServerConfig, SimulatorConfig, TokenConfig, TransportConfig,
+    AuthConfig, CommandingConfig, DeploymentConfig, FramingConfig, LinkConfig, MissionConfig, RetentionConfig,
+    ServerConfig, TokenConfig, TransportConfig,
 };
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-/// A demo mission: slug, environment, model, capture (or none), transport, packets per second.
+/// A demo mission replayed from a capture: slug, environment, model, capture, transport,
+/// packets per second.
 struct DemoMission {
     name: &'static str,
     env: base::Env,
     model: &'static str,
-    capture: Option<&'static str>,
+    capture: &'static str,
     transport: TransportConfig,
     packets_per_s: u32,
-    /// Files of the model folder that do not import (drafts).
-    exclude: &'static [&'static str],
-    /// Whether a simulator of the model runs on the link (and is the uplink).
-    simulator: bool,
-    /// The simulator's default APID and the mission's PUS TM layout (reports and time).
-    apid: u16,
-    pus: Option<PusConfig>,
 }
 
-/// The SpacePy MIB's PUS-C TM: a 12-byte data field header (CUC 4+1 time), no CRC.
-const MIB_PUS: PusConfig = PusConfig {
-    data_field_header_len: 12,
-    has_crc: false,
-    step_id_len: 4,
-    failure_code_len: 4,
-    event_id_len: 2,
-    time_offset: 13,
-    time_coarse_len: 4,
-    time_fine_len: 1,
-    time_p_field: None,
-};
-
-/// The Yamcs PUS example's TM: destination id, then a CUC P-field and CUC 4+3 time; CRC.
-const YAMCS_PUS: PusConfig = PusConfig {
-    data_field_header_len: 15,
-    has_crc: true,
-    step_id_len: 4,
-    failure_code_len: 4,
-    event_id_len: 2,
-    time_offset: 14,
-    time_coarse_len: 4,
-    time_fine_len: 3,
-    time_p_field: Some(0x2F),
-};
-
-const DEMO: [DemoMission; 4] = [
+const DEMO: [DemoMission; 2] = [
     DemoMission {
         name: "jpss-1",
         env: base::Env::Ops,
         model: "lasp-space_packet_parser/jpss/jpss1_geolocation_xtce_v1.xml",
-        capture: Some("lasp-space_packet_parser/jpss/J01_G011_LZ_2021-04-09T00-00-00Z_V01.DAT1"),
+        capture: "lasp-space_packet_parser/jpss/J01_G011_LZ_2021-04-09T00-00-00Z_V01.DAT1",
         transport: TransportConfig::Udp,
         packets_per_s: 50,
-        exclude: &[],
-        simulator: false,
-        apid: 0,
-        pus: None,
     },
     DemoMission {
         name: "imap-idex",
         env: base::Env::Dev,
         model: "lasp-space_packet_parser/idex/idex_combined_science_definition.xml",
-        capture: Some("lasp-space_packet_parser/idex/sciData_2023_052_14_45_05"),
+        capture: "lasp-space_packet_parser/idex/sciData_2023_052_14_45_05",
         transport: TransportConfig::Tcp,
         packets_per_s: 5,
-        exclude: &[],
-        simulator: false,
-        apid: 0,
-        pus: None,
-    },
-    DemoMission {
-        name: "spacepy-mib",
-        env: base::Env::Dev,
-        model: "spacepylibrary/mib-ascii",
-        capture: None,
-        transport: TransportConfig::Udp,
-        packets_per_s: 0,
-        exclude: &[],
-        simulator: true,
-        apid: 1234,
-        pus: Some(MIB_PUS),
-    },
-    DemoMission {
-        name: "pus-example",
-        env: base::Env::Dev,
-        model: "yamcs/examples-pus-mdb",
-        capture: None,
-        transport: TransportConfig::Udp,
-        packets_per_s: 0,
-        // A draft with undefined references, a model that needs it, and a variant of pus.xml.
-        exclude: &["pus20.xml", "landing.xml", "pus-xtce-verif.xml"],
-        simulator: true,
-        apid: 100,
-        pus: Some(YAMCS_PUS),
     },
 ];
+
+/// Missions the demo creates through the control plane from the repository's mission files
+/// (`missions/<name>/mission.toml`): DEV with a simulator of the model, AIV and OPS ready for
+/// promotions.
+pub const CONTROLLED: [&str; 2] = ["spacepy-mib", "pus-example"];
 
 /// The demo's configuration: every link on a free loopback port.
 pub fn config(real_dir: &Path, data_dir: PathBuf, listen: String) -> ServerConfig {
@@ -112,8 +52,8 @@ pub fn config(real_dir: &Path, data_dir: PathBuf, listen: String) -> ServerConfi
         .map(|demo| MissionConfig {
             name: demo.name.to_string(),
             model: real_dir.join(demo.model),
-            model_exclude: demo.exclude.iter().map(|name| name.to_string()).collect(),
-            pus: demo.pus,
+            model_exclude: Vec::new(),
+            pus: None,
             deployments: vec![DeploymentConfig {
                 env: demo.env,
                 retention: RetentionConfig { raw_units_days: Some(7), ..RetentionConfig::default() },
@@ -129,23 +69,21 @@ pub fn config(real_dir: &Path, data_dir: PathBuf, listen: String) -> ServerConfi
                 }],
                 commanding: CommandingConfig::default(),
                 uplink: None,
-                simulator: demo.simulator.then_some(SimulatorConfig {
-                    tm_link: None,
-                    seed: 1,
-                    period_ms: 1000,
-                    apid: demo.apid,
-                    scenario: None,
-                }),
+                simulator: None,
             }],
         })
         .collect();
     ServerConfig { listen, data_dir, auth: AuthConfig { anonymous_read: true, tokens: demo_tokens() }, missions }
 }
 
-/// The demo's two tokens (an operator, and a second principal to approve hazardous
-/// commands), granted every deployment. Published in the README: the demo is for a laptop.
-pub const DEMO_TOKENS: [(&str, &str); 2] =
-    [("operator", "demo-operator-token"), ("flight-director", "demo-flight-director-token")];
+/// The demo's tokens (an operator; a flight director to approve hazardous commands; a
+/// security officer, the second approver of a release for OPS), granted everything. Published
+/// in the README: the demo is for a laptop.
+pub const DEMO_TOKENS: [(&str, &str); 3] = [
+    ("operator", "demo-operator-token"),
+    ("flight-director", "demo-flight-director-token"),
+    ("security-officer", "demo-security-officer-token"),
+];
 
 fn demo_tokens() -> Vec<TokenConfig> {
     DEMO_TOKENS
@@ -157,7 +95,7 @@ fn demo_tokens() -> Vec<TokenConfig> {
 /// Starts replaying each demo capture into its deployment's link, in a loop.
 pub fn feed(real_dir: &Path, platform: &deployment::Platform) -> anyhow::Result<()> {
     for demo in &DEMO {
-        let Some(capture) = demo.capture else { continue };
+        let capture = demo.capture;
         let scope = base::Scope { mission: demo.name.parse()?, env: demo.env };
         let Some(deployment) = platform.get(&scope) else { continue };
         let Some(address) = deployment.bound.first().copied() else { continue };
@@ -196,4 +134,50 @@ async fn tcp(packets: Vec<Vec<u8>>, address: SocketAddr, period: Duration) {
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
+}
+
+/// Creates the controlled demo missions the control plane does not know yet, from
+/// `missions/<name>/` (relative to the working folder) with their model in `real_dir`; a
+/// restart finds them in the control store instead. Blocking.
+pub fn create_missions(
+    controller: &crate::controller::Controller,
+    real_dir: &Path,
+    scratch: &Path,
+) -> anyhow::Result<()> {
+    use api::ControlBackend;
+    let real_dir = std::path::absolute(real_dir)?;
+    let known = controller.state();
+    let by = api::gate::Principal { id: "demo".to_string(), kind: api::gate::PrincipalKind::Token };
+    for name in CONTROLLED {
+        if known.missions.keys().any(|slug| slug.as_str() == name) {
+            continue;
+        }
+        let file = Path::new("missions").join(name).join("mission.toml");
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            println!("demo: {} not found (run from the repository): {name} not created", file.display());
+            continue;
+        };
+        // The mission file names its model relative to the repository; the demo's real folder
+        // may be elsewhere.
+        let copy = scratch.join(name);
+        std::fs::create_dir_all(&copy)?;
+        let model_line = text.lines().find(|line| line.starts_with("model = ")).unwrap_or_default();
+        let model = model_line.rsplit("shared/real/").next().unwrap_or_default().trim_end_matches('"');
+        let text = text.replace(model_line, &format!("model = {:?}", real_dir.join(model).display().to_string()));
+        std::fs::write(copy.join("mission.toml"), text)?;
+        let procedures = Path::new("missions").join(name).join("procedures");
+        let _ = std::fs::remove_dir_all(copy.join("procedures"));
+        std::fs::create_dir_all(copy.join("procedures"))?;
+        for entry in std::fs::read_dir(&procedures)? {
+            let path = entry?.path();
+            if let Some(file_name) = path.file_name() {
+                std::fs::copy(&path, copy.join("procedures").join(file_name))?;
+            }
+        }
+        let (_, source) = crate::mission_cmd::source::release_source(&copy.join("mission.toml"))?;
+        let created =
+            controller.create_mission(&source, &by).map_err(|error| anyhow::anyhow!("demo mission {name}: {error}"))?;
+        println!("demo: mission {name} created, release {}", created.releases[0].digest);
+    }
+    Ok(())
 }

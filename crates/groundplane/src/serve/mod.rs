@@ -7,7 +7,7 @@ mod simulate;
 
 use crate::clock::now_ms;
 use anyhow::Context;
-use config::ServerConfig;
+use config::{PusLayouts, ServerConfig};
 use deployment::{Clock, Deployment, DeploymentSpec, LinkSpec, Platform, Transport};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -76,34 +76,25 @@ async fn serve(config: ServerConfig, base: &Path, demo_from: Option<PathBuf>) ->
     let data_dir = base.join(&config.data_dir);
     let mut deployments = Vec::new();
     let mut simulators = Vec::new();
-    for (mut spec, deployment_config) in specs(&config, base, &data_dir)? {
-        let scope = spec.scope.clone();
-        let prepared = match deployment_config.simulator {
-            Some(simulator) => Some(simulate::prepare(&mut spec, simulator, &deployment_config, base).await?),
-            None => None,
-        };
-        let deployment = Deployment::start(spec, clock.clone()).await.with_context(|| format!("starting {scope}"))?;
-        for (link, address) in deployment.links.iter().zip(&deployment.bound) {
-            println!("link {scope} {} {} {address}", link.name, link.transport.as_str());
-        }
-        if let Some(uplink) = &deployment.commanding.uplink {
-            println!("uplink {scope} {} {} {}", uplink.transport.as_str(), uplink.address, uplink.framing.as_str());
-        }
-        if let Some(prepared) = prepared {
-            simulators.push(simulate::run(prepared, &deployment, clock.clone())?);
-        }
+    for (spec, deployed) in specs(&config, base, &data_dir)? {
+        let (deployment, simulator) = start(spec, &deployed, base, clock.clone()).await?;
+        simulators.extend(simulator);
         deployments.push(deployment);
     }
     let platform = Arc::new(Platform::new(deployments));
+    let controller = control_plane(&platform, &data_dir, clock.clone()).await?;
     if let Some(real_dir) = demo_from {
         demo::feed(&real_dir, &platform)?;
+        let (creating, scratch) = (controller.clone(), data_dir.join("_platform").join("demo"));
+        tokio::task::spawn_blocking(move || demo::create_missions(&creating, &real_dir, &scratch)).await??;
         for (name, token) in demo::DEMO_TOKENS {
             println!("demo token {name}: {token}");
         }
     }
     // Request ids carry the start time, so that ids in logs differ across restarts.
     let options = api::RouterOptions { request_id_prefix: format!("{:x}-", now_ms()), ..api::RouterOptions::default() };
-    let router = api::router_with_options(platform.clone(), gate(&config.auth)?, options);
+    let control: Arc<dyn api::ControlBackend> = controller.clone();
+    let router = api::router_with_control(platform.clone(), Some(control), gate(&config.auth)?, options);
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .with_context(|| format!("listening on {}", config.listen))?;
@@ -116,8 +107,56 @@ async fn serve(config: ServerConfig, base: &Path, demo_from: Option<PathBuf>) ->
     for simulator in simulators {
         simulator.stop().await;
     }
+    let stopping = controller.clone();
+    tokio::task::spawn_blocking(move || stopping.stop_all()).await?;
     platform.stop().await;
     Ok(())
+}
+
+/// The control plane over this platform: its store and key under `<data>/_platform/`, and
+/// every environment's desired release deployed again (a restart restores what ran).
+async fn control_plane(
+    platform: &Arc<Platform>,
+    data_dir: &Path,
+    clock: Clock,
+) -> anyhow::Result<Arc<crate::controller::Controller>> {
+    let options =
+        crate::controller::Options { dirs: crate::controller::Dirs::under(data_dir), trusted: Vec::new(), clock };
+    let controller =
+        Arc::new(crate::controller::Controller::open(platform.clone(), options, tokio::runtime::Handle::current())?);
+    println!("control plane: platform key {}", controller.public_key().key_id());
+    let reconciling = controller.clone();
+    for (scope, error) in tokio::task::spawn_blocking(move || reconciling.reconcile_all()).await? {
+        eprintln!("control plane: {scope} does not run its release: {error}");
+    }
+    Ok(controller)
+}
+
+/// Starts a deployment (and its simulator, when it has one, bound first: it is the uplink),
+/// printing where its links listen; `base` is where a simulator's scenario path starts.
+pub(crate) async fn start(
+    mut spec: DeploymentSpec,
+    deployed: &Deployed<'_>,
+    base: &Path,
+    clock: Clock,
+) -> anyhow::Result<(Deployment, Option<sim_link::RunningSim>)> {
+    let scope = spec.scope.clone();
+    let prepared = match deployed.simulator {
+        Some(simulator) => Some(simulate::prepare(&mut spec, simulator, deployed, base).await?),
+        None => None,
+    };
+    let deployment = Deployment::start(spec, clock.clone()).await.with_context(|| format!("starting {scope}"))?;
+    for (link, address) in deployment.links.iter().zip(&deployment.bound) {
+        println!("link {scope} {} {} {address}", link.name, link.transport.as_str());
+    }
+    if let Some(uplink) = &deployment.commanding.uplink {
+        println!("uplink {scope} {} {} {}", uplink.transport.as_str(), uplink.address, uplink.framing.as_str());
+    }
+    let simulator = match prepared {
+        Some(prepared) => Some(simulate::run(prepared, &deployment, clock)?),
+        None => None,
+    };
+    Ok((deployment, simulator))
 }
 
 /// The deployment specs of a configuration, with their models imported, and the configuration
@@ -139,44 +178,53 @@ fn specs<'c>(
                 anyhow::bail!("mission {}: the model {} has errors", mission.name, path.display());
             }
         };
-        let slug: base::MissionSlug = mission.name.parse()?;
         for deployment in &mission.deployments {
-            let scope = base::Scope { mission: slug.clone(), env: deployment.env };
-            let retention = archive::Retention {
-                raw_units_days: deployment.retention.raw_units_days,
-                parameters_days: deployment.retention.parameters_days,
-                events_days: deployment.retention.events_days,
-                alarms_days: deployment.retention.alarms_days,
-                commands_days: deployment.retention.commands_days,
-            };
-            let commanding = deployment::CommandingSpec {
-                uplink: deployment.uplink.as_ref().map(uplink_spec),
-                release: match deployment.commanding.release {
-                    config::ReleaseConfig::Automatic => tc::lifecycle::ReleaseMode::Automatic,
-                    config::ReleaseConfig::Manual => tc::lifecycle::ReleaseMode::Manual,
-                },
-                acceptance_timeout_ms: deployment.commanding.acceptance_timeout_ms,
-                completion_timeout_ms: deployment.commanding.completion_timeout_ms,
-            };
-            specs.push((
-                DeploymentSpec {
-                    dir: data_dir.join(slug.as_str()).join(deployment.env.to_string()),
-                    commanding,
-                    scope,
-                    model: imported.model.clone(),
-                    pus: mission.pus.map(|pus| pus.layout()),
-                    links: deployment.links.iter().map(link_spec).collect(),
-                    archive: archive::ArchiveOptions { retention, ..archive::ArchiveOptions::default() },
-                },
-                Deployed { simulator: deployment.simulator.as_ref(), links: &deployment.links, pus: mission.pus },
-            ));
+            specs.push(deployment_spec(mission, deployment, imported.model.clone(), data_dir)?);
         }
     }
     Ok(specs)
 }
 
+/// One deployment's spec: its mission's configuration and model; its archive in
+/// `<data_dir>/<mission>/<env>`.
+pub(crate) fn deployment_spec<'c>(
+    mission: &'c config::MissionConfig,
+    deployment: &'c config::DeploymentConfig,
+    model: model::MissionModel,
+    data_dir: &Path,
+) -> anyhow::Result<(DeploymentSpec, Deployed<'c>)> {
+    let slug: base::MissionSlug = mission.name.parse()?;
+    let scope = base::Scope { mission: slug.clone(), env: deployment.env };
+    let retention = archive::Retention {
+        raw_units_days: deployment.retention.raw_units_days,
+        parameters_days: deployment.retention.parameters_days,
+        events_days: deployment.retention.events_days,
+        alarms_days: deployment.retention.alarms_days,
+        commands_days: deployment.retention.commands_days,
+    };
+    let commanding = deployment::CommandingSpec {
+        uplink: deployment.uplink.as_ref().map(uplink_spec),
+        release: match deployment.commanding.release {
+            config::ReleaseConfig::Automatic => tc::lifecycle::ReleaseMode::Automatic,
+            config::ReleaseConfig::Manual => tc::lifecycle::ReleaseMode::Manual,
+        },
+        acceptance_timeout_ms: deployment.commanding.acceptance_timeout_ms,
+        completion_timeout_ms: deployment.commanding.completion_timeout_ms,
+    };
+    let spec = DeploymentSpec {
+        dir: data_dir.join(slug.as_str()).join(deployment.env.to_string()),
+        commanding,
+        scope,
+        model,
+        pus: mission.pus.map(|pus| pus.layout()),
+        links: deployment.links.iter().map(link_spec).collect(),
+        archive: archive::ArchiveOptions { retention, ..archive::ArchiveOptions::default() },
+    };
+    Ok((spec, Deployed { simulator: deployment.simulator.as_ref(), links: &deployment.links, pus: mission.pus }))
+}
+
 /// What the simulator of a deployment needs from its configuration.
-struct Deployed<'c> {
+pub(crate) struct Deployed<'c> {
     simulator: Option<&'c config::SimulatorConfig>,
     links: &'c [config::LinkConfig],
     pus: Option<config::PusConfig>,

@@ -3,7 +3,7 @@
 //! telemetry to one of the deployment's links, over loopback sockets like a spacecraft behind
 //! a ground station would.
 
-use super::config::{FramingConfig, SimulatorConfig, TransportConfig};
+use super::config::{FramingConfig, PusLayouts, SimulatorConfig, TransportConfig};
 use super::Deployed;
 use anyhow::Context;
 use deployment::{Clock, Deployment, DeploymentSpec, UplinkFraming, UplinkSpec};

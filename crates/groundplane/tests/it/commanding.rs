@@ -179,7 +179,7 @@ fn commands_sent_over_http_are_verified_against_the_simulators() {
 
     // The repository's procedures pass against these simulators; one expecting a failure
     // that does not come fails, in the exit code and the JUnit report.
-    let procedures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../procedures");
+    let procedures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../missions");
     let url = format!("http://{}", server.http);
     let run = |file: &std::path::Path, mission: &str, env: &str, junit: &std::path::Path| {
         std::process::Command::new(env!("CARGO_BIN_EXE_groundplane"))
@@ -190,11 +190,11 @@ fn commands_sent_over_http_are_verified_against_the_simulators() {
             .unwrap()
     };
     let junit = dir.0.join("junit.xml");
-    let output = run(&procedures.join("spacepy-mib-smoke.toml"), "spacepy-mib", "aiv", &junit);
+    let output = run(&procedures.join("spacepy-mib/procedures/smoke.toml"), "spacepy-mib", "aiv", &junit);
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stdout));
     let report = std::fs::read_to_string(&junit).unwrap();
     assert!(report.contains("tests=\"7\"") && report.contains("failures=\"0\""), "{report}");
-    let output = run(&procedures.join("pus-example-smoke.toml"), "pus-example", "dev", &junit);
+    let output = run(&procedures.join("pus-example/procedures/smoke.toml"), "pus-example", "dev", &junit);
     assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stdout));
     let failing = dir.0.join("failing.toml");
     let text =

@@ -83,7 +83,7 @@ fn create_list_show_diff_and_verify_releases() {
 
     // Release A: the real MIB and the repository's smoke procedure. The same again is a no-op.
     std::fs::create_dir(at("procedures")).unwrap();
-    let smoke = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../procedures/spacepy-mib-smoke.toml");
+    let smoke = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../missions/spacepy-mib/procedures/smoke.toml");
     let procedure = at("procedures/spacepy-mib-smoke.toml");
     std::fs::copy(smoke, &procedure).unwrap();
     let (mib_dir, _) = test_utils::SPACEPY_MIB;

@@ -1,0 +1,197 @@
+//! The control plane of a running platform (issue 6): missions created from mission files,
+//! releases cut, verified and stored, gates run, promotions and rollbacks deployed, drift
+//! reported. The decisions are the core's (`control`, `pipeline`, `release`); this module keeps
+//! the event store, the release store and the platform's deployments in step with them.
+//!
+//! Every change is one or more `control::Event`s, appended (fsynced) to `control.sqlite` before
+//! the state in memory changes. Changes are serialised by one lock (`writes`), so a promotion
+//! never races another; reads take a snapshot of the state and never wait for a gate.
+//!
+//! A deployment the control plane starts runs the release its environment should run (the
+//! latest promotion or rollback), built from that release's mission file and canonical model,
+//! re-verified against the trusted keys every time it is deployed. At start, every
+//! environment's desired release is deployed again (the reconciler), so a restart restores
+//! what ran.
+
+mod backend;
+mod bundle;
+mod deploy;
+mod diff;
+mod dto;
+mod export;
+mod gates;
+#[cfg(test)]
+mod tests;
+
+use anyhow::Context;
+use api::BackendError;
+use base::{Digest, Env, MissionSlug, Scope};
+use control::{ControlState, Event, EventStore};
+use deployment::{Clock, Platform};
+use release::{PublicKey, SecretKey};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
+
+pub use deploy::Running;
+
+/// Where the control plane keeps things, under the server's data folder.
+#[derive(Clone, Debug)]
+pub struct Dirs {
+    /// Deployments' archives: `<data>/<mission>/<env>` (as for configured deployments).
+    pub data: PathBuf,
+    /// The control store (`control.sqlite`) and the platform key.
+    pub control: PathBuf,
+    /// Releases: `<releases>/<mission>/<hex>/`.
+    pub releases: PathBuf,
+    /// Deleted missions' exports.
+    pub exports: PathBuf,
+    /// Scratch deployments of test gates.
+    pub gates: PathBuf,
+}
+
+impl Dirs {
+    /// The layout under one data folder: deployments in `<data>/<mission>/<env>`, the rest in
+    /// `<data>/_platform/` (a mission slug cannot start with `_`, so no mission collides).
+    pub fn under(data: &Path) -> Dirs {
+        let platform = data.join("_platform");
+        Dirs {
+            data: data.to_path_buf(),
+            control: platform.join("control"),
+            releases: platform.join("releases"),
+            exports: platform.join("exports"),
+            gates: platform.join("gates"),
+        }
+    }
+}
+
+/// The control plane.
+pub struct Controller {
+    platform: Arc<Platform>,
+    dirs: Dirs,
+    key: SecretKey,
+    trusted: Vec<PublicKey>,
+    clock: Clock,
+    runtime: tokio::runtime::Handle,
+    /// Held for every change, across its gates and deployments.
+    writes: Mutex<Box<dyn EventStore + Send>>,
+    state: RwLock<ControlState>,
+    /// Every event recorded, oldest first (as in the store).
+    log: RwLock<Vec<Event>>,
+    /// The deployments this control plane started, by scope.
+    running: Mutex<BTreeMap<Scope, Running>>,
+    /// Why an environment's deployment could not start, until it does.
+    failures: Mutex<BTreeMap<Scope, String>>,
+}
+
+/// How a `Controller` is made.
+pub struct Options {
+    pub dirs: Dirs,
+    /// Keys trusted besides the platform's own (mission keys, another platform's).
+    pub trusted: Vec<PublicKey>,
+    pub clock: Clock,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Controller {
+    /// Opens the control store and the platform key (made on first use, mode 0600) and folds
+    /// the recorded events. Deploys nothing yet: see `reconcile_all`.
+    pub fn open(platform: Arc<Platform>, options: Options, runtime: tokio::runtime::Handle) -> anyhow::Result<Self> {
+        let store = archive::ControlStore::open(&options.dirs.control)?;
+        let events = store.events().context("reading the control events")?;
+        let state = ControlState::from_events(&events).context("the control events do not fold")?;
+        let key = bundle::platform_key(&options.dirs.control)?;
+        let mut trusted = options.trusted;
+        trusted.push(key.public());
+        Ok(Controller {
+            platform,
+            dirs: options.dirs,
+            key,
+            trusted,
+            clock: options.clock,
+            runtime,
+            writes: Mutex::new(Box::new(store)),
+            state: RwLock::new(state),
+            log: RwLock::new(events),
+            running: Mutex::new(BTreeMap::new()),
+            failures: Mutex::new(BTreeMap::new()),
+        })
+    }
+
+    /// The platform key's public half (to trust releases this platform cut elsewhere).
+    pub fn public_key(&self) -> PublicKey {
+        self.key.public()
+    }
+
+    /// A snapshot of the state.
+    pub fn state(&self) -> ControlState {
+        self.state.read().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    fn now_ms(&self) -> u64 {
+        (self.clock)()
+    }
+
+    /// Appends events durably, then applies them; the caller holds `writes`. An event the
+    /// state refuses after it was stored would be a bug in the commands: reported, not hidden.
+    fn record(
+        &self,
+        store: &mut MutexGuard<'_, Box<dyn EventStore + Send>>,
+        events: &[Event],
+    ) -> Result<(), BackendError> {
+        for event in events {
+            store.append(event).map_err(|error| BackendError::Internal(format!("control store: {error}")))?;
+            self.state
+                .write()
+                .unwrap_or_else(PoisonError::into_inner)
+                .apply(event)
+                .map_err(|error| BackendError::Internal(format!("control state: {error}")))?;
+            self.log.write().unwrap_or_else(PoisonError::into_inner).push(event.clone());
+            tracing::info!(event = event.kind(), mission = event.mission(), "control event");
+        }
+        Ok(())
+    }
+
+    /// Deploys what every active environment should run and does not (at start, and after a
+    /// failure); answers the scopes it could not deploy, with why.
+    pub fn reconcile_all(&self) -> Vec<(Scope, String)> {
+        let mut store = lock(&self.writes);
+        let state = self.state();
+        let mut failed = Vec::new();
+        for drift in control::reconcile(&state, &|mission, env| self.running_release(mission, env)) {
+            let scope = Scope { mission: drift.mission.clone(), env: drift.env };
+            match self.deploy(&scope, drift.desired) {
+                Ok(how) => {
+                    let event = Event::Deployed {
+                        mission: scope.mission.to_string(),
+                        release: drift.desired,
+                        env: scope.env,
+                        at_ms: self.now_ms(),
+                    };
+                    if let Err(error) = self.record(&mut store, &[event]) {
+                        failed.push((scope.clone(), error.to_string()));
+                    }
+                    tracing::info!(%scope, release = %drift.desired, how, "reconciled");
+                }
+                Err(error) => failed.push((scope, error.to_string())),
+            }
+        }
+        failed
+    }
+
+    fn running_release(&self, mission: &MissionSlug, env: Env) -> Option<Digest> {
+        let scope = Scope { mission: mission.clone(), env };
+        lock(&self.running).get(&scope).map(|running| running.release)
+    }
+
+    /// Stops every deployment the control plane started (the server is stopping).
+    pub fn stop_all(&self) {
+        let scopes: Vec<Scope> = lock(&self.running).keys().cloned().collect();
+        for scope in scopes {
+            self.undeploy(&scope);
+        }
+    }
+}
