@@ -42,6 +42,7 @@ pub fn temp_dir(label: &str) -> PathBuf {
 }
 
 pub mod http;
+pub mod missions;
 
 /// The files of the Yamcs XTCE PUS example that import: `pus20.xml` is a draft with undefined
 /// references, and `landing.xml` needs it.

@@ -16,40 +16,14 @@ use deployment::Platform;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+use test_utils::missions::{mib_with_limit, mission_copy};
 
 fn who(id: &str) -> Principal {
     Principal { id: id.to_string(), kind: PrincipalKind::Token }
 }
 
 fn repo(relative: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").join(relative)
-}
-
-/// A copy of a repository mission file whose model is `model` (an absolute path), with its
-/// procedures beside it.
-fn mission_dir(dir: &Path, name: &str, model: &Path) -> PathBuf {
-    let text = std::fs::read_to_string(repo(&format!("missions/{name}/mission.toml"))).unwrap();
-    let model_line = text.lines().find(|line| line.starts_with("model = ")).unwrap();
-    let text = text.replace(model_line, &format!("model = {:?}", model.display().to_string()));
-    let at = dir.join(name);
-    std::fs::create_dir_all(at.join("procedures")).unwrap();
-    std::fs::write(at.join("mission.toml"), text).unwrap();
-    std::fs::copy(repo(&format!("missions/{name}/procedures/smoke.toml")), at.join("procedures/smoke.toml")).unwrap();
-    at.join("mission.toml")
-}
-
-/// The SpacePy MIB with a soft limit 0..=`high` on PAR9 (an unsigned 32-bit parameter).
-fn mib_with_limit(dir: &Path, high: u32) -> PathBuf {
-    let mib = dir.join(format!("mib-{high}"));
-    std::fs::create_dir_all(&mib).unwrap();
-    let (real, _) = test_utils::SPACEPY_MIB;
-    for entry in std::fs::read_dir(test_utils::real(real)).unwrap() {
-        let path = entry.unwrap().path();
-        std::fs::copy(&path, mib.join(path.file_name().unwrap())).unwrap();
-    }
-    std::fs::write(mib.join("ocf.dat"), "PAR9\t1\t0\tU\tR\n").unwrap();
-    std::fs::write(mib.join("ocp.dat"), format!("PAR9\t1\tS\t0\t{high}\n")).unwrap();
-    mib
+    test_utils::missions::repo().join(relative)
 }
 
 struct Plane {
@@ -126,14 +100,14 @@ fn two_missions_go_dev_aiv_ops_a_changed_limit_follows_and_rolls_back() {
     let admin = "admin";
 
     // Two missions from real databases: DEV runs within seconds, with simulator telemetry.
-    let mib_file = mission_dir(&dir, "spacepy-mib", &mib_with_limit(&dir, 4_000_000_000));
+    let mib_file = mission_copy(&dir, "spacepy-mib", &mib_with_limit(&dir, 4_000_000_000));
     let (_, source) = release_source(&mib_file).unwrap();
     let created = plane.controller.create_mission(&source, &who(admin)).unwrap();
     assert_eq!(created.envs[0].deployment, "running", "{created:?}");
     plane.wait_for_telemetry(&Plane::scope("spacepy-mib", Env::Dev));
     let r1 = created.releases[0].digest.clone();
     let (pus_dir, _) = test_utils::PUS_EXAMPLE;
-    let (_, pus_source) = release_source(&mission_dir(&dir, "pus-example", &test_utils::real(pus_dir))).unwrap();
+    let (_, pus_source) = release_source(&mission_copy(&dir, "pus-example", &test_utils::real(pus_dir))).unwrap();
     let pus = plane.controller.create_mission(&pus_source, &who(admin)).unwrap();
     plane.wait_for_telemetry(&Plane::scope("pus-example", Env::Dev));
     assert_eq!(plane.controller.missions().unwrap().len(), 2);
@@ -168,7 +142,7 @@ fn two_missions_go_dev_aiv_ops_a_changed_limit_follows_and_rolls_back() {
 
     // A second release: PAR9's limit changed. The diff names it.
     let (_, changed) =
-        release_source(&mission_dir(&dir.join("r2"), "spacepy-mib", &mib_with_limit(&dir, 1000))).unwrap();
+        release_source(&mission_copy(&dir.join("r2"), "spacepy-mib", &mib_with_limit(&dir, 1000))).unwrap();
     let slug: MissionSlug = "spacepy-mib".parse().unwrap();
     let r2 = plane.controller.create_release(&slug, &changed, &who("engineer")).unwrap().digest;
     let diff = plane.controller.release_diff(&slug, &r1, &r2).unwrap();

@@ -132,6 +132,14 @@ async fn control_plane(
     Ok(controller)
 }
 
+/// A line on stdout for scripts and tests (where each link listens). Deployments also start
+/// long after startup (the control plane), when nobody may read stdout any more: a closed or
+/// full stdout must never fail them, so write errors are ignored.
+pub(crate) fn say(line: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout().lock(), "{line}");
+}
+
 /// Starts a deployment (and its simulator, when it has one, bound first: it is the uplink),
 /// printing where its links listen; `base` is where a simulator's scenario path starts.
 pub(crate) async fn start(
@@ -147,10 +155,15 @@ pub(crate) async fn start(
     };
     let deployment = Deployment::start(spec, clock.clone()).await.with_context(|| format!("starting {scope}"))?;
     for (link, address) in deployment.links.iter().zip(&deployment.bound) {
-        println!("link {scope} {} {} {address}", link.name, link.transport.as_str());
+        say(format_args!("link {scope} {} {} {address}", link.name, link.transport.as_str()));
     }
     if let Some(uplink) = &deployment.commanding.uplink {
-        println!("uplink {scope} {} {} {}", uplink.transport.as_str(), uplink.address, uplink.framing.as_str());
+        say(format_args!(
+            "uplink {scope} {} {} {}",
+            uplink.transport.as_str(),
+            uplink.address,
+            uplink.framing.as_str()
+        ));
     }
     let simulator = match prepared {
         Some(prepared) => Some(simulate::run(prepared, &deployment, clock)?),

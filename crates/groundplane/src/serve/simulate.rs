@@ -86,12 +86,12 @@ pub fn run(prepared: Prepared, deployment: &Deployment, clock: Clock) -> anyhow:
         address.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
     }
     let tm = sim_link::Endpoint { transport: prepared.tm_transport, address: address.to_string() };
-    println!(
+    super::say(format_args!(
         "simulator {} tm {} tc {} ({} containers)",
         deployment.scope,
         tm,
         prepared.link.tc_local(),
         prepared.simulator.containers().len()
-    );
+    ));
     Ok(prepared.link.run(prepared.simulator, tm, prepared.tm_framing, TICK_MS, clock))
 }

@@ -29,7 +29,8 @@ impl Server {
         let stdout = BufReader::new(child.stdout.take().unwrap());
         let mut links = BTreeMap::new();
         let mut http = None;
-        for line in stdout.lines() {
+        let mut lines = stdout.lines();
+        for line in &mut lines {
             let line = line.expect("server output");
             if let Some(rest) = line.strip_prefix("link ") {
                 // link <mission/env> <name> <transport> <address>
@@ -41,6 +42,8 @@ impl Server {
             }
         }
         let http = http.unwrap_or_else(|| panic!("the server did not start (status {:?})", child.try_wait()));
+        // Deployments the control plane starts later print too: keep reading.
+        std::thread::spawn(move || lines.for_each(drop));
         Server { child, http, links }
     }
 

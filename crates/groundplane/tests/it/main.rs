@@ -1,8 +1,10 @@
 //! The `groundplane` binary end to end: the CLI (exit codes, output, `model diff` on real
-//! models), and the server (two missions over UDP and TCP, queries, live streams, crashes).
+//! models), the server (two missions over UDP and TCP, queries, live streams, crashes), and
+//! the control plane through `groundplane mission`.
 
 mod cli;
 mod commanding;
+mod control;
 mod crash;
 mod harness;
 mod procedure;
