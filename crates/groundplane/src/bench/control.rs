@@ -1,7 +1,7 @@
 //! `groundplane bench control`: how long the control plane takes to make a new mission
 //! operational (mission create → its DEV deployment stores the simulator's first telemetry),
-//! and to take a new release through AIV (release create → AIV's validate and test gates
-//! passed, the release deployed). In-process, against the real model a mission file names.
+//! and to take a new release through AIV (release create → DEV (validate, hot swap) → AIV's
+//! validate and test gates passed, the release deployed there). In-process, against the real model a mission file names.
 
 use crate::controller::{Controller, Dirs, Options};
 use anyhow::Context;
@@ -34,12 +34,20 @@ fn ms(duration: Duration) -> f64 {
 }
 
 pub fn run(args: &ControlBenchArgs) -> anyhow::Result<ExitCode> {
+    // What `mission create` does on the client first: read, import and canonicalise the model.
+    let reading = Instant::now();
     let (slug, source) = crate::mission_cmd::source::release_source(&args.mission)?;
+    let read_ms = ms(reading.elapsed());
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     let root = std::env::temp_dir().join(format!("groundplane-bench-control-{}", std::process::id()));
     let admin = Principal { id: "bench".to_string(), kind: PrincipalKind::Token };
     let (mut live, mut answered, mut aiv) = (Vec::new(), Vec::new(), Vec::new());
-    println!("mission {slug} from {}, {} run(s)", args.mission.display(), args.runs.max(1));
+    println!(
+        "mission {slug} from {}: read and imported by the client in {read_ms:.0} ms ({} KiB model JSON), {} run(s)",
+        args.mission.display(),
+        source.model_json.len() / 1024,
+        args.runs.max(1)
+    );
     for run in 0..args.runs.max(1) {
         let platform = Arc::new(Platform::default());
         let clock: deployment::Clock = Arc::new(crate::clock::now_ms);
@@ -62,6 +70,8 @@ pub fn run(args: &ControlBenchArgs) -> anyhow::Result<ExitCode> {
         let started = Instant::now();
         let release = controller.create_release(&slug, &next, &admin).map_err(|e| anyhow::anyhow!("release: {e}"))?;
         let request = PromotionRequest { release: release.digest.clone() };
+        // A release reaches AIV through DEV (its validate gate, then a hot swap there).
+        controller.promote(&dev, &request, &admin).map_err(|e| anyhow::anyhow!("promotion to dev: {e}"))?;
         let aiv_scope = Scope { mission: slug.clone(), env: Env::Aiv };
         let outcome =
             controller.promote(&aiv_scope, &request, &admin).map_err(|e| anyhow::anyhow!("promotion to aiv: {e}"))?;
@@ -69,7 +79,7 @@ pub fn run(args: &ControlBenchArgs) -> anyhow::Result<ExitCode> {
         anyhow::ensure!(outcome.attested.iter().all(|a| a.passed), "a gate failed: {:?}", outcome.attested);
         println!(
             "run {run}: mission create answered {:.0} ms, DEV live (first telemetry stored) {:.0} ms; \
-             release create → AIV gates passed and deployed {:.0} ms ({} gates)",
+             release create → DEV → AIV gates passed and deployed {:.0} ms ({} gates)",
             ms(created),
             ms(dev_live),
             ms(aiv_done),
