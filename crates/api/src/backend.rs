@@ -9,7 +9,7 @@ use crate::wire::{
     UnitQuery,
 };
 use crate::wire::{
-    ApprovalDto, ControlEventDto, DriftDto, EnvControl, MissionDetail, MissionRemoved, MissionSummary,
+    ApprovalDto, BlackoutDto, ControlEventDto, DriftDto, EnvControl, MissionDetail, MissionRemoved, MissionSummary,
     PromotionOutcome, PromotionRequest, ReleaseApproval, ReleaseBundle, ReleaseDetail, ReleaseSource, ReleaseSummary,
 };
 use crate::wire::{
@@ -157,6 +157,8 @@ pub trait ControlBackend: Send + Sync + 'static {
     fn pause(&self, scope: &Scope, by: &Principal) -> Result<EnvControl, BackendError>;
     /// Starts the environment's deployment again with its desired release.
     fn resume(&self, scope: &Scope, by: &Principal) -> Result<EnvControl, BackendError>;
+    /// No promotion to the environment in `[from_ms, to_ms)` (its pipeline's window gate).
+    fn set_blackout(&self, scope: &Scope, blackout: &BlackoutDto, by: &Principal) -> Result<EnvControl, BackendError>;
     /// Every environment that does not run what it should.
     fn drift(&self) -> Result<Vec<DriftDto>, BackendError>;
     /// The control plane's events of a mission, oldest first.

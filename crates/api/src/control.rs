@@ -1,6 +1,6 @@
 //! The handlers of the control plane (issue 6): missions, their releases and control events,
 //! the drift of every environment (here); releases (`releases`); approvals, promotions,
-//! rollbacks, pause and resume of one environment (`envs`). Every call goes to the
+//! rollbacks, pause, resume and blackouts of one environment (`envs`). Every call goes to the
 //! `ControlBackend`, off the async threads; without one the routes answer 404.
 
 pub(crate) mod envs;

@@ -58,6 +58,7 @@ pub const CONTROL_TAG: &str = "control plane";
         crate::control::envs::rollback,
         crate::control::envs::pause,
         crate::control::envs::resume,
+        crate::control::envs::set_blackout,
     ),
     components(schemas(wire::Subscription, wire::LiveMessage, wire::ErrorBody))
 )]

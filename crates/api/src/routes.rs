@@ -157,6 +157,9 @@ fn control_routes() -> Vec<RouteSpec> {
         spec(Environment, M::POST, "/api/missions/{mission}/envs/{env}/resume", ManageDeployment, |m| {
             on(m, control::envs::resume)
         }),
+        spec(Environment, M::POST, "/api/missions/{mission}/envs/{env}/blackouts", ManageDeployment, |m| {
+            on(m, control::envs::set_blackout)
+        }),
     ]
 }
 

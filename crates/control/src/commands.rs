@@ -31,6 +31,8 @@ pub enum CommandError {
     PausedAlready { mission: String, env: Env },
     #[error("{mission}/{env} is not paused")]
     NotPaused { mission: String, env: Env },
+    #[error("blackout: {0}")]
+    BadBlackout(String),
     #[error(transparent)]
     Refused(#[from] PromotionRefused),
 }
@@ -267,4 +269,39 @@ pub fn resume(
         return Err(CommandError::NotPaused { mission: slug.to_string(), env });
     }
     Ok(Event::Resumed { mission: slug.to_string(), env, by: by.into(), at_ms: now_ms })
+}
+
+/// Longest blackout reason.
+pub const BLACKOUT_REASON_LEN_MAX: usize = 200;
+
+/// No promotion to `env` in `[from_ms, to_ms)`: a pass, a critical operation.
+#[allow(clippy::too_many_arguments)] // one event's fields
+pub fn blackout(
+    state: &ControlState,
+    slug: &MissionSlug,
+    env: Env,
+    from_ms: u64,
+    to_ms: u64,
+    reason: &str,
+    by: &str,
+    now_ms: u64,
+) -> Result<Event, CommandError> {
+    mission(state, slug)?;
+    if from_ms >= to_ms {
+        return Err(CommandError::BadBlackout(format!("from {from_ms} ms is not before to {to_ms} ms")));
+    }
+    let reason = reason.trim();
+    if reason.is_empty() || reason.len() > BLACKOUT_REASON_LEN_MAX || reason.chars().any(char::is_control) {
+        let why = format!("a reason of 1 to {BLACKOUT_REASON_LEN_MAX} printable characters");
+        return Err(CommandError::BadBlackout(why));
+    }
+    Ok(Event::BlackoutSet {
+        mission: slug.to_string(),
+        env,
+        from_ms,
+        to_ms,
+        reason: reason.into(),
+        by: by.into(),
+        at_ms: now_ms,
+    })
 }

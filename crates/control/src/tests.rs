@@ -238,3 +238,24 @@ fn archived_missions_change_no_more_paused_envs_skip_drift_and_deleted_names_com
     let again = ControlState::from_events(&plane.store.events().unwrap()).unwrap();
     assert_eq!(again, plane.state);
 }
+
+#[test]
+fn a_blackout_refuses_promotions_to_its_environment_while_it_lasts() {
+    let mut plane = Plane::new();
+    let sx = slug("sentinel-x");
+    let r1 = Digest::of(b"r1");
+    plane.accept(commands::create_mission(&plane.state, &sx, "admin", plane.now));
+    plane.accept(commands::register_release(&plane.state, &sx, r1, "ci", plane.now));
+    plane.spec.dev.push(pipeline::GateSpec::Window);
+    plane.gates(&sx, r1, Env::Dev);
+    let bad = commands::blackout(&plane.state, &sx, Env::Dev, 10, 10, "pass", "fd", plane.now);
+    assert_eq!(plane.refused(bad), "blackout: from 10 ms is not before to 10 ms");
+    let bad = commands::blackout(&plane.state, &sx, Env::Dev, 0, 10, " ", "fd", plane.now);
+    assert_eq!(plane.refused(bad), "blackout: a reason of 1 to 200 printable characters");
+    let (from, to) = (plane.now, plane.now + 60_000);
+    plane.accept(commands::blackout(&plane.state, &sx, Env::Dev, from, to, "pass over Kiruna", "fd", plane.now));
+    let refused = commands::promote(&plane.state, &plane.spec, &sx, &sx, r1, Env::Dev, "ci", plane.now);
+    assert!(plane.refused(refused).contains("pass over Kiruna"));
+    plane.now = to;
+    plane.promote_and_run(&sx, r1, Env::Dev);
+}

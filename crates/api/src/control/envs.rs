@@ -1,5 +1,6 @@
 //! The handlers of one environment of a mission: approving a release for it, promoting a
-//! release to it, rolling it back, pausing and resuming its deployment. The deployment need
+//! release to it, rolling it back, pausing and resuming its deployment, setting a blackout
+//! window. The deployment need
 //! not run (a first promotion starts it); the control plane answers 404 for an unknown mission.
 
 use crate::error::ApiError;
@@ -7,7 +8,9 @@ use crate::json::{EmptyBody, JsonBody};
 use crate::openapi::{ScopePath, CONTROL_TAG};
 use crate::params::Params;
 use crate::pipeline::{blocking_control, AppState, Granted};
-use crate::wire::{ApprovalDto, EnvControl, ErrorBody, PromotionOutcome, PromotionRequest, ReleaseApproval};
+use crate::wire::{
+    ApprovalDto, BlackoutDto, EnvControl, ErrorBody, PromotionOutcome, PromotionRequest, ReleaseApproval,
+};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -100,4 +103,24 @@ pub(crate) async fn resume(
     let by = granted.principal.clone();
     let env = blocking_control(&app, move |control| control.resume(&scope, &by)).await?;
     Ok(Json(env).into_response())
+}
+
+/// Refuses every promotion to the environment in `[from_ms, to_ms)` (a pass, a critical
+/// operation): the window gate of its pipeline. Answers the environment with its blackouts.
+/// `from_ms` must be before `to_ms` and the reason not empty (400, field `blackout`).
+#[utoipa::path(post, path = "/api/missions/{mission}/envs/{env}/blackouts", tag = CONTROL_TAG, params(ScopePath),
+    request_body = BlackoutDto,
+    responses((status = 201, body = EnvControl), (status = 400, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub(crate) async fn set_blackout(
+    State(app): State<AppState>,
+    granted: Granted,
+    params: Params,
+    JsonBody(blackout): JsonBody<BlackoutDto>,
+) -> Result<Response, ApiError> {
+    let scope = granted.scope()?;
+    params.finish()?;
+    let by = granted.principal.clone();
+    let env = blocking_control(&app, move |control| control.set_blackout(&scope, &blackout, &by)).await?;
+    Ok((StatusCode::CREATED, Json(env)).into_response())
 }

@@ -8,6 +8,8 @@ use crate::Action;
 use expect_test::expect;
 
 const SX: &str = "/api/missions/sentinel-x";
+/// A blackout the fake accepts.
+const BLACKOUT: &str = r#"{"from_ms":1000,"to_ms":2000,"reason":"pass"}"#;
 
 /// A router with a fake control plane and default body limits (64 KiB, releases 64 MiB).
 fn control_app(open: bool) -> (Router, Arc<FakeControl>) {
@@ -41,6 +43,7 @@ async fn every_control_route_answers_through_the_fake() {
         ("POST", &format!("{SX}/envs/dev/rollback"), "{}"),
         ("POST", &format!("{SX}/envs/dev/pause"), ""),
         ("POST", &format!("{SX}/envs/dev/resume"), "{}"),
+        ("POST", &format!("{SX}/envs/ops/blackouts"), BLACKOUT),
         ("POST", &format!("{SX}/archive"), r#"{"confirm":"sentinel-x"}"#),
         ("DELETE", &format!("{SX}?confirm=sentinel-x"), ""),
     ];
@@ -52,9 +55,9 @@ async fn every_control_route_answers_through_the_fake() {
     lines.push_str(&control.calls().join("\n"));
     expect![[r#"
         GET /api/missions → 200 [{"mission":"sentinel-x","state":"active","created_ms":1,"releases":1,"running":{"dev":"sha256:aa"}},{"mission":"bogussat","state":"active","created_ms":1,"releases":1,"running":{"dev":"sha256:aa"}}]
-        POST /api/missions → 201 {"mission":"newsat","state":"active","created_ms":1,"created_by":"alice","releases":[{"digest":"sha256:aa","mission":"newsat","model_digest":"sha256:00","cut_by":"alice","cut_at_ms":1,"signer":"platform","key_id":"k1","procedures":[],"registered_by":"alice","registered_ms":2}],"envs":[{"env":"dev","desired":"sha256:aa","running":"sha256:aa","deployment":"running","drift":false,"history":[]}]}
+        POST /api/missions → 201 {"mission":"newsat","state":"active","created_ms":1,"created_by":"alice","releases":[{"digest":"sha256:aa","mission":"newsat","model_digest":"sha256:00","cut_by":"alice","cut_at_ms":1,"signer":"platform","key_id":"k1","procedures":[],"registered_by":"alice","registered_ms":2}],"envs":[{"env":"dev","desired":"sha256:aa","running":"sha256:aa","deployment":"running","drift":false,"history":[],"blackouts":[]}]}
         GET /api/control/drift → 200 [{"mission":"bogussat","env":"dev","desired":"sha256:aa"}]
-        GET /api/missions/sentinel-x → 200 {"mission":"sentinel-x","state":"active","created_ms":1,"created_by":"alice","releases":[{"digest":"sha256:aa","mission":"sentinel-x","model_digest":"sha256:00","cut_by":"alice","cut_at_ms":1,"signer":"platform","key_id":"k1","procedures":[],"registered_by":"alice","registered_ms":2}],"envs":[{"env":"dev","desired":"sha256:aa","running":"sha256:aa","deployment":"running","drift":false,"history":[]}]}
+        GET /api/missions/sentinel-x → 200 {"mission":"sentinel-x","state":"active","created_ms":1,"created_by":"alice","releases":[{"digest":"sha256:aa","mission":"sentinel-x","model_digest":"sha256:00","cut_by":"alice","cut_at_ms":1,"signer":"platform","key_id":"k1","procedures":[],"registered_by":"alice","registered_ms":2}],"envs":[{"env":"dev","desired":"sha256:aa","running":"sha256:aa","deployment":"running","drift":false,"history":[],"blackouts":[]}]}
         GET /api/missions/sentinel-x/events → 200 [{"index":0,"event":{"event":"registered","release":"sha256:aa"}}]
         GET /api/missions/sentinel-x/releases → 200 [{"digest":"sha256:aa","mission":"sentinel-x","model_digest":"sha256:00","cut_by":"alice","cut_at_ms":1,"signer":"platform","key_id":"k1","procedures":[],"registered_by":"alice","registered_ms":2}]
         POST /api/missions/sentinel-x/releases → 201 {"digest":"sha256:aa","mission":"sentinel-x","model_digest":"sha256:00","cut_by":"alice","cut_at_ms":1,"signer":"platform","key_id":"k1","procedures":[],"registered_by":"alice","registered_ms":2}
@@ -65,8 +68,9 @@ async fn every_control_route_answers_through_the_fake() {
         POST /api/missions/sentinel-x/envs/aiv/promote → 200 {"mission":"sentinel-x","env":"aiv","release":"sha256:aa","rollback":false,"attested":[],"gates":[{"gate":"validate","met":true,"detail":"ok"}],"deployed":"started","took_ms":3}
         POST /api/missions/sentinel-x/envs/dev/rollback → 200 {"mission":"sentinel-x","env":"dev","release":"sha256:aa","rollback":true,"attested":[],"gates":[{"gate":"validate","met":true,"detail":"ok"}],"deployed":"started","took_ms":3}
         POST /api/missions/sentinel-x/envs/dev/rollback → 200 {"mission":"sentinel-x","env":"dev","release":"sha256:aa","rollback":true,"attested":[],"gates":[{"gate":"validate","met":true,"detail":"ok"}],"deployed":"started","took_ms":3}
-        POST /api/missions/sentinel-x/envs/dev/pause → 200 {"env":"dev","desired":"sha256:aa","deployment":"paused","drift":false,"history":[]}
-        POST /api/missions/sentinel-x/envs/dev/resume → 200 {"env":"dev","desired":"sha256:aa","running":"sha256:aa","deployment":"running","drift":false,"history":[]}
+        POST /api/missions/sentinel-x/envs/dev/pause → 200 {"env":"dev","desired":"sha256:aa","deployment":"paused","drift":false,"history":[],"blackouts":[]}
+        POST /api/missions/sentinel-x/envs/dev/resume → 200 {"env":"dev","desired":"sha256:aa","running":"sha256:aa","deployment":"running","drift":false,"history":[],"blackouts":[]}
+        POST /api/missions/sentinel-x/envs/ops/blackouts → 201 {"env":"ops","desired":"sha256:aa","running":"sha256:aa","deployment":"running","drift":false,"history":[],"blackouts":[{"from_ms":1000,"to_ms":2000,"reason":"pass"}]}
         POST /api/missions/sentinel-x/archive → 200 {"mission":"sentinel-x","state":"archived"}
         DELETE /api/missions/sentinel-x?confirm=sentinel-x → 200 {"mission":"sentinel-x","state":"deleted","export":"exports/sentinel-x"}
         missions
@@ -85,6 +89,7 @@ async fn every_control_route_answers_through_the_fake() {
         rollback sentinel-x/dev by admin
         pause sentinel-x/dev by admin
         resume sentinel-x/dev by admin
+        set_blackout sentinel-x/ops [1000, 2000) "pass" by admin
         archive_mission sentinel-x by admin
         delete_mission sentinel-x by admin"#]].assert_eq(&lines);
 }
@@ -102,6 +107,11 @@ async fn backend_refusals_and_bad_bodies_answer_4xx() {
         ("GET", "/api/missions/Bad_Slug/releases".to_string(), ""),
         ("POST", "/api/missions/nosuch/envs/prod/pause".to_string(), ""),
         ("POST", "/api/missions".to_string(), r#"{"mission_file":"m"}"#),
+        ("POST", format!("{SX}/envs/ops/blackouts"), r#"{"from_ms":1000,"to_ms":2000}"#),
+        ("POST", format!("{SX}/envs/ops/blackouts"), r#"{"from_ms":"soon","to_ms":2000,"reason":"pass"}"#),
+        ("POST", format!("{SX}/envs/ops/blackouts"), r#"{"from_ms":2000,"to_ms":2000,"reason":"pass"}"#),
+        ("POST", format!("{SX}/envs/ops/blackouts"), r#"{"from_ms":1000,"to_ms":2000,"reason":""}"#),
+        ("POST", "/api/missions/nosuch/envs/ops/blackouts".to_string(), BLACKOUT),
     ];
     let mut lines = String::new();
     for (method, uri, body) in cases {
@@ -119,10 +129,18 @@ async fn backend_refusals_and_bad_bodies_answer_4xx() {
         GET /api/missions/Bad_Slug/releases → 400 {"error":"mission slug `Bad_Slug`: only lowercase letters, digits and '-' are allowed","field":"mission","request_id":"ID"}
         POST /api/missions/nosuch/envs/prod/pause → 400 {"error":"environment `prod`: expected one of dev, aiv, ops","field":"env","request_id":"ID"}
         POST /api/missions → 400 {"error":"body: model_json: missing field `model_json` at line 1 column 20","field":"model_json","request_id":"ID"}
+        POST /api/missions/sentinel-x/envs/ops/blackouts → 400 {"error":"body: reason: missing field `reason` at line 1 column 29","field":"reason","request_id":"ID"}
+        POST /api/missions/sentinel-x/envs/ops/blackouts → 400 {"error":"body: from_ms: invalid type: string \"soon\", expected u64 at line 1 column 17","field":"from_ms","request_id":"ID"}
+        POST /api/missions/sentinel-x/envs/ops/blackouts → 400 {"error":"blackout: from_ms must be before to_ms, with a reason","field":"blackout","request_id":"ID"}
+        POST /api/missions/sentinel-x/envs/ops/blackouts → 400 {"error":"blackout: from_ms must be before to_ms, with a reason","field":"blackout","request_id":"ID"}
+        POST /api/missions/nosuch/envs/ops/blackouts → 404 {"error":"no mission named \"nosuch\"","field":"mission","request_id":"ID"}
         promote sentinel-x/aiv sha256:bad by admin
         promote sentinel-x/aiv cc by admin
         release sentinel-x cc
-        mission nosuch"#]].assert_eq(&lines);
+        mission nosuch
+        set_blackout sentinel-x/ops [2000, 2000) "pass" by admin
+        set_blackout sentinel-x/ops [1000, 2000) "" by admin
+        set_blackout nosuch/ops [1000, 2000) "pass" by admin"#]].assert_eq(&lines);
 }
 
 #[tokio::test]
@@ -168,7 +186,8 @@ async fn release_routes_take_large_bodies_and_others_do_not() {
         assert_eq!(reply.status, want, "{uri}: {reply}");
     }
     let hundred_kib = format!(r#"{{"release":"{}"}}"#, "a".repeat(100 * 1024));
-    for uri in [format!("{SX}/envs/dev/promote"), format!("{SX}/archive"), format!("{SX}/envs/dev/rollback")] {
+    let small_routes = ["envs/dev/promote", "archive", "envs/dev/rollback", "envs/dev/blackouts"];
+    for uri in small_routes.map(|route| format!("{SX}/{route}")) {
         let reply = call(&router, "POST", &uri, ADMIN_TOKEN, &hundred_kib).await;
         expect![[r#"413 {"error":"request body larger than 65536 bytes","request_id":"ID"}"#]]
             .assert_eq(&without_id(&reply));
@@ -216,6 +235,8 @@ async fn principals_see_and_do_what_their_grants_allow() {
         (&shut, Some(SENTINEL_DEV_TOKEN), "POST", format!("{SX}/envs/aiv/promote"), r#"{"release":"aa"}"#),
         (&open, None, "POST", format!("{SX}/envs/dev/pause"), ""),
         (&shut, Some(SENTINEL_DEV_TOKEN), "POST", format!("{SX}/envs/dev/pause"), ""),
+        (&shut, Some(SENTINEL_DEV_TOKEN), "POST", format!("{SX}/envs/ops/blackouts"), BLACKOUT),
+        (&shut, Some(SENTINEL_DEV_TOKEN), "POST", format!("{SX}/envs/dev/blackouts"), BLACKOUT),
     ];
     let mut lines = String::new();
     for (router, token, method, uri, body) in cases {
@@ -241,7 +262,9 @@ async fn principals_see_and_do_what_their_grants_allow() {
         sentinel-ops POST /api/missions → 403 {"error":"token sentinel-ops is not granted every mission (`*`)","request_id":"ID"}
         sentinel-dev POST /api/missions/sentinel-x/envs/aiv/promote → 403 {"error":"token sentinel-dev has no grant for sentinel-x/aiv","request_id":"ID"}
         anonymous POST /api/missions/sentinel-x/envs/dev/pause → 403 {"error":"manage_deployment on sentinel-x/dev needs a token","request_id":"ID"}
-        sentinel-dev POST /api/missions/sentinel-x/envs/dev/pause → 200 {"deployment":"paused","desired":"sha256:aa","drift":false,"env":"dev","history":[]}
+        sentinel-dev POST /api/missions/sentinel-x/envs/dev/pause → 200 {"blackouts":[],"deployment":"paused","desired":"sha256:aa","drift":false,"env":"dev","history":[]}
+        sentinel-dev POST /api/missions/sentinel-x/envs/ops/blackouts → 403 {"error":"token sentinel-dev has no grant for sentinel-x/ops","request_id":"ID"}
+        sentinel-dev POST /api/missions/sentinel-x/envs/dev/blackouts → 201 {"blackouts":[{"from_ms":1000,"reason":"pass","to_ms":2000}],"deployment":"running","desired":"sha256:aa","drift":false,"env":"dev","history":[],"running":"sha256:aa"}
     "#]].assert_eq(&lines);
 }
 
@@ -254,7 +277,7 @@ async fn without_a_control_plane_its_routes_answer_404() {
         matches!(action, ReadControl | ManageMissions | CutRelease | ApproveRelease | Promote | ManageDeployment)
     };
     let control_routes: Vec<_> = table().into_iter().filter(|route| is_control(route.action)).collect();
-    assert_eq!(control_routes.len(), 17);
+    assert_eq!(control_routes.len(), 18);
     for route in control_routes {
         assert_ne!(route.scope, ScopeKind::Deployment, "{}", route.path);
         let body = match route.path.rsplit('/').next() {
@@ -262,6 +285,7 @@ async fn without_a_control_plane_its_routes_answer_404() {
             Some("approve") => r#"{"release":"aa","role":"lead"}"#.to_string(),
             Some("promote") => r#"{"release":"aa"}"#.to_string(),
             Some("import") => r#"{"files":{}}"#.to_string(),
+            Some("blackouts") => BLACKOUT.to_string(),
             Some("missions" | "releases") if route.method == "POST" => source_json(1),
             _ => String::new(),
         };

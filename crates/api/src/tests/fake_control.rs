@@ -74,6 +74,7 @@ fn env_control(env: &str, deployment: &str) -> EnvControl {
         drift: false,
         error: None,
         history: vec![],
+        blackouts: vec![],
     }
 }
 
@@ -227,6 +228,17 @@ impl ControlBackend for FakeControl {
         self.record(format!("resume {scope} by {}", by.id));
         known(scope.mission.as_str())?;
         Ok(env_control(scope.env.as_str(), "running"))
+    }
+
+    fn set_blackout(&self, scope: &Scope, blackout: &BlackoutDto, by: &Principal) -> Result<EnvControl, BackendError> {
+        let BlackoutDto { from_ms, to_ms, reason } = blackout;
+        self.record(format!("set_blackout {scope} [{from_ms}, {to_ms}) {reason:?} by {}", by.id));
+        known(scope.mission.as_str())?;
+        if from_ms >= to_ms || reason.trim().is_empty() {
+            let reason = "from_ms must be before to_ms, with a reason".to_string();
+            return Err(BackendError::BadRequest { field: "blackout".into(), reason });
+        }
+        Ok(EnvControl { blackouts: vec![blackout.clone()], ..env_control(scope.env.as_str(), "running") })
     }
 
     fn drift(&self) -> Result<Vec<DriftDto>, BackendError> {

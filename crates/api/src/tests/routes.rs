@@ -33,6 +33,7 @@ fn example(method: &str, path: &str) -> (String, String) {
         ("DELETE", _) => ("?confirm=sentinel-x", String::new()),
         ("POST", "approve") if path.ends_with("{env}/approve") => ("", r#"{"release":"aa","role":"lead"}"#.to_owned()),
         ("POST", "promote") => ("", r#"{"release":"aa"}"#.to_owned()),
+        ("POST", "blackouts") => ("", r#"{"from_ms":1000,"to_ms":2000,"reason":"pass"}"#.to_owned()),
         (_, last) => {
             let (query, body) = deployment_example(path, last);
             (query, body.to_owned())
@@ -115,8 +116,9 @@ async fn every_route_answers() {
         POST /api/missions/{mission}/envs/{env}/approve → 201 {"release":"sha256:aa","env":"dev","principal":"sentinel-ops","role":"lead","at_ms":4}
         POST /api/missions/{mission}/envs/{env}/promote → 200 {"mission":"sentinel-x","env":"dev","release":"sha256:aa","rollback":false,"attested":[],"
         POST /api/missions/{mission}/envs/{env}/rollback → 200 {"mission":"sentinel-x","env":"dev","release":"sha256:aa","rollback":true,"attested":[],"g
-        POST /api/missions/{mission}/envs/{env}/pause → 200 {"env":"dev","desired":"sha256:aa","deployment":"paused","drift":false,"history":[]}
+        POST /api/missions/{mission}/envs/{env}/pause → 200 {"env":"dev","desired":"sha256:aa","deployment":"paused","drift":false,"history":[],"black
         POST /api/missions/{mission}/envs/{env}/resume → 200 {"env":"dev","desired":"sha256:aa","running":"sha256:aa","deployment":"running","drift":fa
+        POST /api/missions/{mission}/envs/{env}/blackouts → 201 {"env":"dev","desired":"sha256:aa","running":"sha256:aa","deployment":"running","drift":fa
     "#]]
     .assert_eq(&lines);
 }

@@ -127,6 +127,20 @@ pub struct EnvControl {
     pub error: Option<String>,
     /// Every promotion and rollback, oldest first.
     pub history: Vec<PromotionRecord>,
+    /// Times no promotion to the environment is allowed (its pipeline's window gate), oldest
+    /// first.
+    #[serde(default)]
+    pub blackouts: Vec<BlackoutDto>,
+}
+
+/// A time when promotions to an environment are refused: a pass, a critical operation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BlackoutDto {
+    pub from_ms: u64,
+    /// Exclusive; after `from_ms`.
+    pub to_ms: u64,
+    pub reason: String,
 }
 
 /// A promotion or rollback of an environment.

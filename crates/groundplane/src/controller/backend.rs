@@ -3,8 +3,9 @@
 use super::{dto, lock, Controller};
 use api::gate::Principal;
 use api::wire::{
-    ApprovalDto, ControlEventDto, DriftDto, EnvControl, GateStanding, MissionDetail, MissionRemoved, MissionSummary,
-    PromotionOutcome, PromotionRequest, ReleaseApproval, ReleaseBundle, ReleaseDetail, ReleaseSource, ReleaseSummary,
+    ApprovalDto, BlackoutDto, ControlEventDto, DriftDto, EnvControl, GateStanding, MissionDetail, MissionRemoved,
+    MissionSummary, PromotionOutcome, PromotionRequest, ReleaseApproval, ReleaseBundle, ReleaseDetail, ReleaseSource,
+    ReleaseSummary,
 };
 use api::{BackendError, ControlBackend};
 use base::{Digest, Env, MissionSlug, Scope};
@@ -128,15 +129,16 @@ impl ControlBackend for Controller {
         trial.apply(&created).map_err(|e| BackendError::Internal(e.to_string()))?;
         let registered = commands::register_release(&trial, &slug, bundle.digest, &by.id, now).map_err(refused)?;
         trial.apply(&registered).map_err(|e| BackendError::Internal(e.to_string()))?;
-        let (files, _) = self.load(&slug, &bundle.digest)?;
-        let spec = mission_file(&files)?.pipeline;
+        let files = &bundle.files;
+        let spec = mission_file(files)?.pipeline;
         let scope = Scope { mission: slug.clone(), env: Env::Dev };
-        let attestations = self.run_gates(&trial, &scope, bundle.digest, &files, &spec, GATE_RUNNER)?;
+        let attestations = self.run_gates(&trial, &scope, bundle.digest, files, &spec, GATE_RUNNER)?;
         for event in &attestations {
             trial.apply(event).map_err(|e| BackendError::Internal(e.to_string()))?;
         }
         let promoted = commands::promote(&trial, &spec, &slug, &slug, bundle.digest, Env::Dev, &by.id, now)
             .map_err(|error| BackendError::Conflict { reason: format!("mission {slug} not created: {error}") })?;
+        self.store(&bundle)?;
         let mut events = vec![created, registered];
         events.extend(attestations);
         self.record(&mut store, &events)?;
@@ -195,6 +197,7 @@ impl ControlBackend for Controller {
         }
         let event = commands::register_release(&self.state(), mission, bundle.digest, &by.id, self.now_ms())
             .map_err(refused)?;
+        self.store(&bundle)?;
         self.record(&mut store, &[event])?;
         drop(store);
         self.summary_of(mission, &bundle.digest)
@@ -208,10 +211,11 @@ impl ControlBackend for Controller {
     ) -> Result<ReleaseSummary, BackendError> {
         let mut store = lock(&self.writes);
         self.mission_state(mission)?;
-        let verified = self.import(mission, bundle)?;
-        let digest = verified.release.digest;
+        let bundle = self.import(mission, bundle)?;
+        let digest = bundle.digest;
         let event =
             commands::register_release(&self.state(), mission, digest, &by.id, self.now_ms()).map_err(refused)?;
+        self.store(&bundle)?;
         self.record(&mut store, &[event])?;
         drop(store);
         self.summary_of(mission, &digest)
@@ -338,6 +342,29 @@ impl ControlBackend for Controller {
                 Event::Deployed { mission: scope.mission.to_string(), release, env: scope.env, at_ms: self.now_ms() };
             self.record(&mut store, &[deployed])?;
         }
+        drop(store);
+        let state = self.mission_state(&scope.mission)?;
+        Ok(self.env_control(&scope.mission, &state, scope.env))
+    }
+
+    fn set_blackout(&self, scope: &Scope, blackout: &BlackoutDto, by: &Principal) -> Result<EnvControl, BackendError> {
+        let mut store = lock(&self.writes);
+        let (from, to) = (blackout.from_ms, blackout.to_ms);
+        let event = commands::blackout(
+            &self.state(),
+            &scope.mission,
+            scope.env,
+            from,
+            to,
+            &blackout.reason,
+            &by.id,
+            self.now_ms(),
+        )
+        .map_err(|error| match error {
+            CommandError::BadBlackout(reason) => BackendError::BadRequest { field: "blackout".into(), reason },
+            other => refused(other),
+        })?;
+        self.record(&mut store, &[event])?;
         drop(store);
         let state = self.mission_state(&scope.mission)?;
         Ok(self.env_control(&scope.mission, &state, scope.env))

@@ -49,7 +49,8 @@ fn internal(error: anyhow::Error) -> BackendError {
 }
 
 impl Controller {
-    /// Cuts and signs a release (platform key) from a client's source; stores it.
+    /// Cuts and signs a release (platform key) from a client's source; the caller stores it
+    /// (`store`) once the request is decided, so a refused request leaves nothing behind.
     pub(super) fn cut(&self, source: &ReleaseSource, by: &str) -> Result<Bundle, BackendError> {
         let mut model_sources = Vec::new();
         for (name, digest) in &source.model_sources {
@@ -83,23 +84,21 @@ impl Controller {
             };
             bad(field, error)
         })?;
-        self.store(&bundle)?;
         Ok(bundle)
     }
 
-    /// Verifies a release cut elsewhere (digests, a trusted signature, its mission) and stores
-    /// it. A tampered or foreign bundle is a conflict naming what failed.
-    pub(super) fn import(&self, mission: &MissionSlug, bundle: &ReleaseBundle) -> Result<Verified, BackendError> {
+    /// Verifies a release cut elsewhere (digests, a trusted signature, its mission); the caller
+    /// stores it once registered. A tampered or foreign bundle is a conflict naming what failed.
+    pub(super) fn import(&self, mission: &MissionSlug, bundle: &ReleaseBundle) -> Result<Bundle, BackendError> {
         let files: BTreeMap<String, Vec<u8>> =
             bundle.files.iter().map(|(path, text)| (path.clone(), text.as_bytes().to_vec())).collect();
         let verified = release::verify(&files, &self.trusted, Some(mission), None)
             .map_err(|error| BackendError::Conflict { reason: format!("release refused: {error}") })?;
-        let bundle = Bundle { digest: verified.release.digest, mission: mission.clone(), files };
-        self.store(&bundle)?;
-        Ok(verified)
+        Ok(Bundle { digest: verified.release.digest, mission: mission.clone(), files })
     }
 
-    fn store(&self, bundle: &Bundle) -> Result<(), BackendError> {
+    /// Writes a release into the store (atomically; the same release again is a no-op).
+    pub(super) fn store(&self, bundle: &Bundle) -> Result<(), BackendError> {
         match store::write(&self.dirs.releases, bundle).map_err(internal)? {
             Written::Created(dir) | Written::Exists(dir) => {
                 tracing::info!(release = %bundle.digest, dir = %dir.display(), "release stored");

@@ -2,8 +2,8 @@
 
 use super::{lock, Controller};
 use api::wire::{
-    ApprovalDto, AttestationDto, EnvControl, MissionDetail, MissionSummary, PromotionRecord, ReleaseDetail,
-    ReleaseSummary,
+    ApprovalDto, AttestationDto, BlackoutDto, EnvControl, MissionDetail, MissionSummary, PromotionRecord,
+    ReleaseDetail, ReleaseSummary,
 };
 use api::BackendError;
 use base::{Digest, Env, MissionSlug, Scope};
@@ -145,6 +145,12 @@ impl Controller {
                     at_ms: *at_ms,
                     rollback: *rollback,
                 })
+                .collect(),
+            blackouts: state
+                .blackouts
+                .iter()
+                .filter(|blackout| blackout.env == env)
+                .map(|b| BlackoutDto { from_ms: b.from_ms, to_ms: b.to_ms, reason: b.reason.clone() })
                 .collect(),
         }
     }

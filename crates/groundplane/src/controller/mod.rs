@@ -31,6 +31,7 @@ use deployment::{Clock, Platform};
 use release::{PublicKey, SecretKey};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
 
 pub use deploy::Running;
@@ -82,6 +83,8 @@ pub struct Controller {
     running: Mutex<BTreeMap<Scope, Running>>,
     /// Why an environment's deployment could not start, until it does.
     failures: Mutex<BTreeMap<Scope, String>>,
+    /// Set by `stop_all`: the reconciler deploys nothing more.
+    stopped: AtomicBool,
 }
 
 /// How a `Controller` is made.
@@ -118,6 +121,7 @@ impl Controller {
             log: RwLock::new(events),
             running: Mutex::new(BTreeMap::new()),
             failures: Mutex::new(BTreeMap::new()),
+            stopped: AtomicBool::new(false),
         })
     }
 
@@ -159,6 +163,9 @@ impl Controller {
     /// failure); answers the scopes it could not deploy, with why.
     pub fn reconcile_all(&self) -> Vec<(Scope, String)> {
         let mut store = lock(&self.writes);
+        if self.stopped.load(Ordering::Acquire) {
+            return Vec::new();
+        }
         let state = self.state();
         let mut failed = Vec::new();
         for drift in control::reconcile(&state, &|mission, env| self.running_release(mission, env)) {
@@ -189,6 +196,8 @@ impl Controller {
 
     /// Stops every deployment the control plane started (the server is stopping).
     pub fn stop_all(&self) {
+        let _writes = lock(&self.writes);
+        self.stopped.store(true, Ordering::Release);
         let scopes: Vec<Scope> = lock(&self.running).keys().cloned().collect();
         for scope in scopes {
             self.undeploy(&scope);

@@ -113,6 +113,17 @@ fn two_missions_go_dev_aiv_ops_a_changed_limit_follows_and_rolls_back() {
     assert_eq!(plane.controller.missions().unwrap().len(), 2);
     let again = conflict(plane.controller.create_mission(&source, &who(admin)));
     assert_eq!(again, "mission spacepy-mib exists already");
+    // A mission whose DEV gate fails is refused, and nothing of it is left.
+    let mut strict = pus_source.clone();
+    strict.mission_file = strict.mission_file.replace("name = \"pus-example\"", "name = \"strict\"")
+        + "\n[pipeline]\nlint = { require_significance = true }\n";
+    let refused = conflict(plane.controller.create_mission(&strict, &who(admin)));
+    assert!(
+        refused.starts_with("mission strict not created: ") && refused.contains("no significance level"),
+        "{refused}"
+    );
+    assert!(plane.controller.missions().unwrap().iter().all(|m| m.mission != "strict"));
+    assert!(!dir.join("data/_platform/releases/strict").exists());
 
     // Skipping AIV, and OPS before its gates and approvals: refused, nothing deployed.
     let skipped = conflict(plane.promote("spacepy-mib", Env::Ops, &r1, admin));
@@ -242,6 +253,18 @@ fn refusals(plane: &Plane, slug: &MissionSlug, r1: &str, r2: &str) {
     assert!(failed.contains("the test gate of aiv failed"), "{failed}");
     let failed = conflict(plane.promote("spacepy-mib", Env::Aiv, &r3, "admin"));
     assert!(failed.contains("the test gate of aiv failed"), "{failed}");
+
+    // A blackout on OPS (a pass): no promotion while it lasts, even of a release it ran.
+    let ops = Plane::scope("spacepy-mib", Env::Ops);
+    let now = crate::clock::now_ms();
+    let pass =
+        api::wire::BlackoutDto { from_ms: now - 1000, to_ms: now + 3_600_000, reason: "pass over Kiruna".into() };
+    let env = plane.controller.set_blackout(&ops, &pass, &admin).unwrap();
+    assert_eq!(env.blackouts, std::slice::from_ref(&pass));
+    let blacked_out = conflict(plane.promote("spacepy-mib", Env::Ops, r2, "admin"));
+    assert!(blacked_out.contains("pass over Kiruna"), "{blacked_out}");
+    let backwards = api::wire::BlackoutDto { from_ms: now, to_ms: now, reason: "x".into() };
+    assert!(matches!(plane.controller.set_blackout(&ops, &backwards, &admin), Err(BackendError::BadRequest { .. })));
 
     // Archived: everything stops, nothing changes any more.
     let pus: MissionSlug = "pus-example".parse().unwrap();

@@ -3,8 +3,8 @@
 use super::{render, source, MissionCommand};
 use crate::procedure_cmd::http::{encode, IO_TIMEOUT};
 use api::wire::{
-    ApprovalDto, ControlEventDto, DriftDto, EnvControl, MissionConfirm, MissionRemoved, MissionSummary,
-    PromotionOutcome, PromotionRequest, ReleaseApproval, ReleaseDetail, ReleaseSummary,
+    ApprovalDto, BlackoutDto, ControlEventDto, DriftDto, EnvControl, MissionConfirm, MissionDetail, MissionRemoved,
+    MissionSummary, PromotionOutcome, PromotionRequest, ReleaseApproval, ReleaseDetail, ReleaseSummary,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -57,12 +57,17 @@ pub fn of(command: &MissionCommand) -> anyhow::Result<Call> {
     Ok(match command {
         C::Create { file, .. } => {
             let (_, release_source) = source::release_source(file)?;
-            post("/api/missions".to_string(), &release_source, WORK_TIMEOUT, text_of(render::created))?
+            let now_ms = crate::clock::now_ms();
+            let render = text_of(move |detail: &MissionDetail| render::created(detail, now_ms));
+            post("/api/missions".to_string(), &release_source, WORK_TIMEOUT, render)?
         }
         C::List { .. } => {
             get("/api/missions".to_string(), text_of(|missions: &Vec<MissionSummary>| render::missions(missions)))
         }
-        C::Show { mission, .. } => get(mission_path(mission), text_of(render::mission)),
+        C::Show { mission, .. } => {
+            let now_ms = crate::clock::now_ms();
+            get(mission_path(mission), text_of(move |detail: &MissionDetail| render::mission(detail, now_ms)))
+        }
         C::Events { mission, .. } => get(
             format!("{}/events", mission_path(mission)),
             text_of(|events: &Vec<ControlEventDto>| render::events(events)),
@@ -120,6 +125,11 @@ pub fn of(command: &MissionCommand) -> anyhow::Result<Call> {
                 timeout: WORK_TIMEOUT,
                 render: text_of::<EnvControl>(render::env_control),
             }
+        }
+        C::Blackout { mission, env, from, to, reason, .. } => {
+            let blackout = BlackoutDto { from_ms: *from, to_ms: *to, reason: reason.clone() };
+            let render = text_of::<EnvControl>(render::env_control);
+            post(env_path(mission, env, "blackouts"), &blackout, IO_TIMEOUT, render)?
         }
         C::Archive { mission, confirm, .. } => {
             let body = MissionConfirm { confirm: confirm.clone() };

@@ -1,6 +1,6 @@
 //! `groundplane mission ...`: the control plane of a running platform over its HTTP API —
 //! missions created from mission files, releases cut by the platform, approvals, promotions,
-//! rollbacks, pause and resume, drift.
+//! rollbacks, pause and resume, blackout windows, drift.
 //!
 //! Exit codes: 0 done; 1 refused by the platform (a 4xx answer with its reason); 2 a usage
 //! error, an unreadable file, an unreachable server or an answer that is not the API's.
@@ -153,6 +153,25 @@ pub enum MissionCommand {
         #[command(flatten)]
         platform: PlatformArgs,
     },
+    /// Refuse every promotion to an environment from --from until --to (a pass, a critical
+    /// operation); prints the environment with its blackouts.
+    Blackout {
+        /// The mission, e.g. `sentinel-x`.
+        mission: String,
+        /// The environment: dev, aiv or ops.
+        env: String,
+        /// The start: milliseconds since the Unix epoch or RFC 3339 (2026-11-24T10:00:00Z).
+        #[arg(long, value_name = "TIME", value_parser = time_ms)]
+        from: u64,
+        /// The end, exclusive, after --from: as --from.
+        #[arg(long, value_name = "TIME", value_parser = time_ms)]
+        to: u64,
+        /// Why, e.g. `pass over Kiruna`.
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        platform: PlatformArgs,
+    },
     /// Archive a mission: stop its deployments and keep its data; no promotion afterwards.
     Archive {
         /// The mission, e.g. `sentinel-x`.
@@ -216,10 +235,16 @@ impl MissionCommand {
             | C::Rollback { platform, .. }
             | C::Pause { platform, .. }
             | C::Resume { platform, .. }
+            | C::Blackout { platform, .. }
             | C::Archive { platform, .. }
             | C::Delete { platform, .. } => platform,
         }
     }
+}
+
+/// A TIME argument: milliseconds since the Unix epoch or RFC 3339 (a usage error otherwise).
+fn time_ms(text: &str) -> Result<u64, String> {
+    api::time::parse_time_ms(text).map_err(|error| error.to_string())
 }
 
 pub fn run(command: MissionCommand) -> anyhow::Result<ExitCode> {

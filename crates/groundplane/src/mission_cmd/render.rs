@@ -3,8 +3,8 @@
 
 use crate::release_cmd::utc;
 use api::wire::{
-    ApprovalDto, ControlEventDto, DriftDto, EnvControl, GateStanding, MissionDetail, MissionRemoved, MissionSummary,
-    PromotionOutcome, ReleaseDetail, ReleaseSummary,
+    ApprovalDto, BlackoutDto, ControlEventDto, DriftDto, EnvControl, GateStanding, MissionDetail, MissionRemoved,
+    MissionSummary, PromotionOutcome, ReleaseDetail, ReleaseSummary,
 };
 use serde_json::Value;
 use std::fmt::Write;
@@ -46,7 +46,8 @@ pub fn missions(missions: &[MissionSummary]) -> String {
     out
 }
 
-pub fn mission(mission: &MissionDetail) -> String {
+/// A mission; of each environment's blackouts those not over at `now_ms`.
+pub fn mission(mission: &MissionDetail, now_ms: u64) -> String {
     let mut out = format!(
         "mission {} ({}), created {} by {}\n",
         mission.mission,
@@ -61,13 +62,16 @@ pub fn mission(mission: &MissionDetail) -> String {
     out.push_str("environments:\n");
     for env in &mission.envs {
         let _ = writeln!(out, "  {}", env_line(env));
+        for blackout in env.blackouts.iter().filter(|blackout| blackout.to_ms > now_ms) {
+            let _ = writeln!(out, "    {}", blackout_line(blackout));
+        }
     }
     out
 }
 
 /// A mission just created: its first release and what DEV does with it.
-pub fn created(detail: &MissionDetail) -> String {
-    format!("mission {} created\n{}", detail.mission, mission(detail))
+pub fn created(detail: &MissionDetail, now_ms: u64) -> String {
+    format!("mission {} created\n{}", detail.mission, mission(detail, now_ms))
 }
 
 fn release_line(release: &ReleaseSummary) -> String {
@@ -102,9 +106,19 @@ fn env_line(env: &EnvControl) -> String {
     line
 }
 
-/// What `mission pause` and `mission resume` answer.
+/// `blackout FROM to TO: reason`, in UTC.
+fn blackout_line(blackout: &BlackoutDto) -> String {
+    format!("blackout {} to {}: {}", utc(blackout.from_ms), utc(blackout.to_ms), blackout.reason)
+}
+
+/// What `mission pause`, `mission resume` and `mission blackout` answer: the environment,
+/// then each of its blackouts.
 pub fn env_control(env: &EnvControl) -> String {
-    format!("{}\n", env_line(env))
+    let mut out = format!("{}\n", env_line(env));
+    for blackout in &env.blackouts {
+        let _ = writeln!(out, "  {}", blackout_line(blackout));
+    }
+    out
 }
 
 pub fn events(events: &[ControlEventDto]) -> String {

@@ -43,6 +43,20 @@ fn url_and_token_come_from_the_options_then_the_env_vars_then_the_default() {
 }
 
 #[test]
+fn blackout_times_are_epoch_milliseconds_or_rfc_3339() {
+    let command = parse("blackout m ops --from 2026-11-24T12:00:00+02:00 --to 1795860000001 --reason pass").unwrap();
+    let MissionCommand::Blackout { from, to, reason, .. } = command else { panic!("not a blackout") };
+    assert_eq!((from, to, reason.as_str()), (1_795_514_400_000, 1_795_860_000_001, "pass"));
+    let error = parse("blackout m ops --from 2026-13-01T00:00:00Z --to 2 --reason r").err().expect("a usage error");
+    assert_eq!(error.exit_code(), 2);
+    expect![[r#"
+        error: invalid value '2026-13-01T00:00:00Z' for '--from <TIME>': `2026-13-01T00:00:00Z`: no such date; expected milliseconds since the Unix epoch or RFC 3339 like 2026-11-24T10:00:00Z
+
+        For more information, try '--help'.
+    "#]].assert_eq(&error.to_string());
+}
+
+#[test]
 fn usage_errors_exit_with_2() {
     for args in [
         "approve m dev sha256:00",        // no --role
@@ -55,6 +69,8 @@ fn usage_errors_exit_with_2() {
         "diff m a",                       // one release
         "show",                           // no mission
         "rollback m dev sha256:00 extra", // too many
+        "blackout m ops --from 1 --to 2", // no --reason
+        "blackout m ops --from 1 --to x", // not a TIME
     ] {
         let error = parse(args).err().unwrap_or_else(|| panic!("`{args}` parsed"));
         assert_eq!(error.exit_code(), 2, "{args}: {error}");

@@ -83,6 +83,7 @@ async fn serve(config: ServerConfig, base: &Path, demo_from: Option<PathBuf>) ->
     }
     let platform = Arc::new(Platform::new(deployments));
     let controller = control_plane(&platform, &data_dir, clock.clone()).await?;
+    let reconciler = tokio::spawn(reconcile(controller.clone()));
     if let Some(real_dir) = demo_from {
         demo::feed(&real_dir, &platform)?;
         let (creating, scratch) = (controller.clone(), data_dir.join("_platform").join("demo"));
@@ -107,10 +108,31 @@ async fn serve(config: ServerConfig, base: &Path, demo_from: Option<PathBuf>) ->
     for simulator in simulators {
         simulator.stop().await;
     }
+    reconciler.abort();
     let stopping = controller.clone();
     tokio::task::spawn_blocking(move || stopping.stop_all()).await?;
     platform.stop().await;
     Ok(())
+}
+
+/// How often the reconciler deploys what should run and does not (a deployment that failed to
+/// start, e.g. on a port still taken).
+const RECONCILE_PERIOD: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The reconciler: every `RECONCILE_PERIOD`, each environment whose deployment does not run its
+/// desired release gets it deployed again; what still fails is logged (and shown as drift).
+async fn reconcile(controller: Arc<crate::controller::Controller>) {
+    let mut interval = tokio::time::interval(RECONCILE_PERIOD);
+    interval.tick().await;
+    loop {
+        interval.tick().await;
+        let reconciling = controller.clone();
+        if let Ok(failed) = tokio::task::spawn_blocking(move || reconciling.reconcile_all()).await {
+            for (scope, error) in failed {
+                tracing::warn!(%scope, %error, "control plane: the environment does not run its release");
+            }
+        }
+    }
 }
 
 /// The control plane over this platform: its store and key under `<data>/_platform/`, and

@@ -76,9 +76,19 @@ fn env_control(env: &str, running: bool) -> Value {
     }
 }
 
+/// An environment with a blackout long over (2023) and one to come (2100).
+fn env_with_blackouts(env: &str) -> Value {
+    let mut env = env_control(env, true);
+    env["blackouts"] = json!([
+        {"from_ms": 1_700_000_000_000u64, "to_ms": 1_700_003_600_000u64, "reason": "pass over Kiruna"},
+        {"from_ms": 4_102_444_800_000u64, "to_ms": 4_102_448_400_000u64, "reason": "critical operation"}
+    ]);
+    env
+}
+
 fn mission_detail() -> Value {
     json!({"mission": "sentinel-x", "state": "active", "created_ms": 1_795_000_000_000u64, "created_by": "alice",
-        "releases": [release_summary()], "envs": [env_control("dev", true), env_control("aiv", false)]})
+        "releases": [release_summary()], "envs": [env_with_blackouts("dev"), env_control("aiv", false)]})
 }
 
 fn outcome(rollback: bool) -> Value {
@@ -150,6 +160,16 @@ fn every_subcommand_sends_its_request_and_prints_its_answer() {
         ("pause sentinel-x dev".into(), "200 OK", env_control("dev", true)),
         ("resume sentinel-x dev".into(), "200 OK", env_control("dev", true)),
         (
+            "blackout sentinel-x ops --from 2100-01-01T00:00:00Z --to 4102448400000 --reason critical".into(),
+            "201 Created",
+            env_with_blackouts("ops"),
+        ),
+        (
+            "blackout sentinel-x ops --from 4102448400000 --to 4102444800000 --reason late".into(),
+            "400 Bad Request",
+            json!({"error": "blackout: from_ms must be before to_ms", "field": "blackout", "request_id": "r4"}),
+        ),
+        (
             "archive sentinel-x --confirm sentinel-x".into(),
             "200 OK",
             json!({"mission": "sentinel-x", "state": "archived"}),
@@ -201,6 +221,7 @@ fn every_subcommand_sends_its_request_and_prints_its_answer() {
           sha256:abababababababababababababababababababababababababababababababab  cut 2026-11-18T11:06:40.000Z by alice  signed by platform  1 procedure(s)
         environments:
           dev  deployment running, runs sha256:abababababab, wants sha256:abababababab; last promoted sha256:abababababab by alice at 2026-11-18T11:06:40.200Z
+            blackout 2100-01-01T00:00:00.000Z to 2100-01-01T01:00:00.000Z: critical operation
           aiv  deployment stopped, runs nothing, wants nothing
         $ mission list
         > GET /api/missions
@@ -214,6 +235,7 @@ fn every_subcommand_sends_its_request_and_prints_its_answer() {
           sha256:abababababababababababababababababababababababababababababababab  cut 2026-11-18T11:06:40.000Z by alice  signed by platform  1 procedure(s)
         environments:
           dev  deployment running, runs sha256:abababababab, wants sha256:abababababab; last promoted sha256:abababababab by alice at 2026-11-18T11:06:40.200Z
+            blackout 2100-01-01T00:00:00.000Z to 2100-01-01T01:00:00.000Z: critical operation
           aiv  deployment stopped, runs nothing, wants nothing
         $ mission events sentinel-x
         > GET /api/missions/sentinel-x/events
@@ -296,6 +318,16 @@ fn every_subcommand_sends_its_request_and_prints_its_answer() {
         > POST /api/missions/sentinel-x/envs/dev/resume
         exit 0
         dev  deployment running, runs sha256:abababababab, wants sha256:abababababab; last promoted sha256:abababababab by alice at 2026-11-18T11:06:40.200Z
+        $ mission blackout sentinel-x ops --from 2100-01-01T00:00:00Z --to 4102448400000 --reason critical
+        > POST /api/missions/sentinel-x/envs/ops/blackouts {"from_ms":4102444800000,"to_ms":4102448400000,"reason":"critical"}
+        exit 0
+        ops  deployment running, runs sha256:abababababab, wants sha256:abababababab; last promoted sha256:abababababab by alice at 2026-11-18T11:06:40.200Z
+          blackout 2023-11-14T22:13:20.000Z to 2023-11-14T23:13:20.000Z: pass over Kiruna
+          blackout 2100-01-01T00:00:00.000Z to 2100-01-01T01:00:00.000Z: critical operation
+        $ mission blackout sentinel-x ops --from 4102448400000 --to 4102444800000 --reason late
+        > POST /api/missions/sentinel-x/envs/ops/blackouts {"from_ms":4102448400000,"to_ms":4102444800000,"reason":"late"}
+        exit 1
+        error: blackout: from_ms must be before to_ms (field `blackout`, request r4)
         $ mission archive sentinel-x --confirm sentinel-x
         > POST /api/missions/sentinel-x/archive {"confirm":"sentinel-x"}
         exit 0
