@@ -144,8 +144,17 @@ impl ControlBackend for Controller {
         self.record(&mut store, &events)?;
         let decision =
             commands::decision(&self.state(), &spec, &slug, &slug, bundle.digest, Env::Dev, now).map_err(refused)?;
-        let outcome = self.promote_event(&mut store, &scope, promoted, Vec::new(), &decision, started)?;
-        tracing::info!(mission = %slug, release = %bundle.digest, took_ms = outcome.took_ms, "mission created; dev {}", outcome.deployed);
+        // The mission exists from here on: a DEV deployment that fails to start is shown as
+        // failed (with why) in the answer and as drift, and the reconciler tries again.
+        match self.promote_event(&mut store, &scope, promoted, Vec::new(), &decision, started) {
+            Ok(outcome) => {
+                tracing::info!(mission = %slug, release = %bundle.digest, took_ms = outcome.took_ms, "mission created; dev {}", outcome.deployed)
+            }
+            Err(BackendError::Conflict { reason }) => {
+                tracing::warn!(mission = %slug, %reason, "mission created; its DEV deployment failed")
+            }
+            Err(other) => return Err(other),
+        }
         drop(store);
         self.mission_detail(&slug)
     }

@@ -124,6 +124,7 @@ fn two_missions_go_dev_aiv_ops_a_changed_limit_follows_and_rolls_back() {
     );
     assert!(plane.controller.missions().unwrap().iter().all(|m| m.mission != "strict"));
     assert!(!dir.join("data/_platform/releases/strict").exists());
+    busy_port_then_reconciled_then_deleted(&plane, &pus_source);
 
     // Skipping AIV, and OPS before its gates and approvals: refused, nothing deployed.
     let skipped = conflict(plane.promote("spacepy-mib", Env::Ops, &r1, admin));
@@ -273,4 +274,37 @@ fn refusals(plane: &Plane, slug: &MissionSlug, r1: &str, r2: &str) {
     let pus_release = plane.controller.releases(&pus).unwrap()[0].digest.clone();
     let archived = conflict(plane.promote("pus-example", Env::Dev, &pus_release, "admin"));
     assert!(archived.contains("archived"), "{archived}");
+}
+
+/// A mission whose DEV link's port is taken: created all the same, DEV failed with why and
+/// shown as drift; once the port is free the reconciler starts it. Then deleted: its data and
+/// records are exported first.
+fn busy_port_then_reconciled_then_deleted(plane: &Plane, pus: &ReleaseSource) {
+    let taken = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let address = taken.local_addr().unwrap().to_string();
+    let mut busy = pus.clone();
+    busy.mission_file = busy.mission_file.replace("name = \"pus-example\"", "name = \"busy\"").replacen(
+        "address = \"127.0.0.1:0\"",
+        &format!("address = {address:?}"),
+        1,
+    );
+    let created = plane.controller.create_mission(&busy, &who("admin")).unwrap();
+    assert_eq!(created.envs[0].deployment, "failed", "{:?}", created.envs[0]);
+    assert!(created.envs[0].error.as_deref().unwrap_or_default().contains(&address), "{:?}", created.envs[0]);
+    let drift = plane.controller.drift().unwrap();
+    assert!(drift.iter().any(|d| d.mission == "busy" && d.env == "dev" && d.running.is_none()), "{drift:?}");
+    drop(taken);
+    assert!(plane.controller.reconcile_all().is_empty());
+    assert!(plane.platform.get(&Plane::scope("busy", Env::Dev)).is_some());
+    assert!(plane.controller.drift().unwrap().is_empty());
+
+    let slug: MissionSlug = "busy".parse().unwrap();
+    let removed = plane.controller.delete_mission(&slug, &who("admin")).unwrap();
+    let export = PathBuf::from(removed.export.unwrap());
+    let events = std::fs::read_to_string(export.join("events.jsonl")).unwrap();
+    // Created, registered, validate attested, promoted, deployed (by the reconciler).
+    assert_eq!(events.lines().count(), 5, "{events}");
+    assert!(export.join("data/dev/archive/archive.sqlite").exists() && export.join("releases").is_dir());
+    assert!(plane.platform.get(&Plane::scope("busy", Env::Dev)).is_none());
+    assert!(matches!(plane.controller.mission(&slug), Err(BackendError::NotFound { .. })));
 }
