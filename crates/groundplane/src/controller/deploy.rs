@@ -52,6 +52,7 @@ pub(super) fn plan(scope: &Scope, digest: &Digest, files: &BTreeMap<String, Vec<
         data_dir: PathBuf::new(),
         auth: config::AuthConfig::default(),
         missions: vec![mission.clone()],
+        control: config::ControlConfig::default(),
     };
     if let Err((place, reason)) = config::check(&server) {
         let place = place.replacen("mission[0].", "", 1);

@@ -12,6 +12,9 @@
 //! token = "a-long-random-secret"
 //! scopes = ["jpss-1/ops"]        # mission/env, or mission/* for every environment
 //!
+//! [control]
+//! trusted_keys = ["keys/sentinel-x.pub"]  # release signatures trusted besides the platform's
+//!
 //! [[mission]]
 //! name = "jpss-1"
 //! model = "models/jpss1.xml"     # XTCE file or folder, or a SCOS-2000 MIB folder
@@ -66,6 +69,18 @@ pub struct ServerConfig {
     pub auth: AuthConfig,
     #[serde(default, rename = "mission")]
     pub missions: Vec<MissionConfig>,
+    #[serde(default)]
+    pub control: ControlConfig,
+}
+
+/// The control plane's settings.
+#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ControlConfig {
+    /// Public keys (files from `release keygen`: `KEY.pub`) whose signatures the platform
+    /// trusts on imported releases, besides its own key: mission keys, another platform's.
+    #[serde(default)]
+    pub trusted_keys: Vec<PathBuf>,
 }
 
 fn default_listen() -> String {

@@ -73,7 +73,13 @@ pub fn config(real_dir: &Path, data_dir: PathBuf, listen: String) -> ServerConfi
             }],
         })
         .collect();
-    ServerConfig { listen, data_dir, auth: AuthConfig { anonymous_read: true, tokens: demo_tokens() }, missions }
+    ServerConfig {
+        listen,
+        data_dir,
+        auth: AuthConfig { anonymous_read: true, tokens: demo_tokens() },
+        missions,
+        control: Default::default(),
+    }
 }
 
 /// The demo's tokens (an operator; a flight director to approve hazardous commands; a

@@ -82,7 +82,8 @@ async fn serve(config: ServerConfig, base: &Path, demo_from: Option<PathBuf>) ->
         deployments.push(deployment);
     }
     let platform = Arc::new(Platform::new(deployments));
-    let controller = control_plane(&platform, &data_dir, clock.clone()).await?;
+    let trusted = trusted_keys(&config.control, base)?;
+    let controller = control_plane(&platform, &data_dir, trusted, clock.clone()).await?;
     let reconciler = tokio::spawn(reconcile(controller.clone()));
     if let Some(real_dir) = demo_from {
         demo::feed(&real_dir, &platform)?;
@@ -115,6 +116,20 @@ async fn serve(config: ServerConfig, base: &Path, demo_from: Option<PathBuf>) ->
     Ok(())
 }
 
+/// The public keys the configuration trusts (paths relative to the configuration file).
+fn trusted_keys(control: &config::ControlConfig, base: &Path) -> anyhow::Result<Vec<release::PublicKey>> {
+    let mut keys = Vec::new();
+    for path in &control.trusted_keys {
+        let path = base.join(path);
+        let text =
+            std::fs::read_to_string(&path).with_context(|| format!("control.trusted_keys: {}", path.display()))?;
+        let key = release::PublicKey::from_text(&path.display().to_string(), &text)?;
+        println!("control plane: trusts {} ({})", key.key_id(), path.display());
+        keys.push(key);
+    }
+    Ok(keys)
+}
+
 /// How often the reconciler deploys what should run and does not (a deployment that failed to
 /// start, e.g. on a port still taken).
 const RECONCILE_PERIOD: std::time::Duration = std::time::Duration::from_secs(30);
@@ -140,10 +155,10 @@ async fn reconcile(controller: Arc<crate::controller::Controller>) {
 async fn control_plane(
     platform: &Arc<Platform>,
     data_dir: &Path,
+    trusted: Vec<release::PublicKey>,
     clock: Clock,
 ) -> anyhow::Result<Arc<crate::controller::Controller>> {
-    let options =
-        crate::controller::Options { dirs: crate::controller::Dirs::under(data_dir), trusted: Vec::new(), clock };
+    let options = crate::controller::Options { dirs: crate::controller::Dirs::under(data_dir), trusted, clock };
     let controller =
         Arc::new(crate::controller::Controller::open(platform.clone(), options, tokio::runtime::Handle::current())?);
     println!("control plane: platform key {}", controller.public_key().key_id());

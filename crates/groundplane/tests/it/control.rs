@@ -39,6 +39,8 @@ scopes = ["spacepy-mib/ops"]
 name = "operator"
 token = "{DEV_ONLY}"
 scopes = ["spacepy-mib/dev"]
+[control]
+trusted_keys = ["mission-key.pub"]
 "#
     );
     let path = dir.0.join("server.toml");
@@ -86,6 +88,13 @@ fn path(p: &Path) -> &str {
 fn missions_are_created_promoted_through_their_pipeline_and_rolled_back_over_the_cli() {
     let dir = TempDir::new("control-it");
     let config = config(&dir);
+    for key in ["mission-key", "other-key"] {
+        let keygen = Command::new(env!("CARGO_BIN_EXE_groundplane"))
+            .args(["release", "keygen", "--out", path(&dir.0.join(key))])
+            .output()
+            .unwrap();
+        assert!(keygen.status.success());
+    }
     let server = Server::start(&config);
 
     // Two missions from real databases, each DEV live within seconds.
@@ -170,6 +179,35 @@ fn missions_are_created_promoted_through_their_pipeline_and_rolled_back_over_the
     std::fs::write(&mission_file, text.replace("seed = 2", "seed = 7")).unwrap();
     let tampered = refused(&server, Some(ADMIN), &["import", "spacepy-mib", &r1, "--store", path(&store)]);
     assert!(tampered.contains("mission.toml: sha256:"), "{tampered}");
+
+    // A release cut offline and signed with the mission's key (trusted by the configuration)
+    // is imported; the same with an untrusted key is refused.
+    let offline = |key: &str, store: &Path| {
+        let limit = mission_copy(&dir.0.join(format!("{key}-mission")), "spacepy-mib", &mib_with_limit(&dir.0, 2000));
+        let output = Command::new(env!("CARGO_BIN_EXE_groundplane"))
+            .args(["release", "create", "--mission", path(&limit), "--key", path(&dir.0.join(key))])
+            .args(["--signer", "mission", "--by", "alice", "--store", path(store)])
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+        stdout.split_whitespace().nth(1).unwrap().to_string()
+    };
+    let untrusted = offline("other-key", &dir.0.join("store-other"));
+    let refused_key = refused(
+        &server,
+        Some(ADMIN),
+        &["import", "spacepy-mib", &untrusted, "--store", path(&dir.0.join("store-other"))],
+    );
+    assert!(refused_key.contains("no trusted key"), "{refused_key}");
+    let signed = offline("mission-key", &dir.0.join("store-mission"));
+    ok(&server, ADMIN, &["import", "spacepy-mib", &signed, "--store", path(&dir.0.join("store-mission"))]);
+    let releases = json(&ok(&server, ADMIN, &["releases", "spacepy-mib", "--json"]));
+    let imported = releases.as_array().unwrap().iter().find(|r| r["digest"] == signed.as_str()).unwrap();
+    assert_eq!(
+        (imported["signer"].as_str(), imported["cut_by"].as_str()),
+        (Some("mission:spacepy-mib"), Some("alice"))
+    );
 
     // SIGKILL, restart: every environment runs what it ran.
     server.kill();
