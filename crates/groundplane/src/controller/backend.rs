@@ -1,114 +1,18 @@
 //! The control plane behind the API's control routes.
 
+use super::promotion::{final_refusal, mission_file, refused, GATE_RUNNER};
 use super::{dto, lock, Controller};
 use api::gate::Principal;
 use api::wire::{
-    ApprovalDto, BlackoutDto, ControlEventDto, DriftDto, EnvControl, GateStanding, MissionDetail, MissionRemoved,
-    MissionSummary, PromotionOutcome, PromotionRequest, ReleaseApproval, ReleaseBundle, ReleaseDetail, ReleaseSource,
-    ReleaseSummary,
+    ApprovalDto, BlackoutDto, ControlEventDto, DriftDto, EnvControl, MissionDetail, MissionRemoved, MissionSummary,
+    PromotionOutcome, PromotionRequest, ReleaseApproval, ReleaseBundle, ReleaseDetail, ReleaseSource, ReleaseSummary,
 };
 use api::{BackendError, ControlBackend};
-use base::{Digest, Env, MissionSlug, Scope};
+use base::{Env, MissionSlug, Scope};
 use control::commands::{self, CommandError};
-use control::{ControlState, Event};
-use pipeline::{Decision, GateStatus, PipelineSpec, Refusal};
-use release::MissionFile;
+use control::Event;
+use pipeline::PipelineSpec;
 use std::time::Instant;
-
-/// Who runs the gates.
-const GATE_RUNNER: &str = "platform";
-
-/// A refused request in the API's words.
-fn refused(error: CommandError) -> BackendError {
-    match error {
-        CommandError::NoMission(name) => BackendError::NotFound { what: "mission", name },
-        CommandError::NoRelease { release, .. } => BackendError::NotFound { what: "release", name: release },
-        other => BackendError::Conflict { reason: other.to_string() },
-    }
-}
-
-fn standings(decision: &Decision) -> Vec<GateStanding> {
-    decision
-        .gates
-        .iter()
-        .map(|(kind, status)| {
-            let (met, detail) = match status {
-                GateStatus::Passed { detail } => (true, detail.clone()),
-                GateStatus::Failed { detail } => (false, detail.clone()),
-                GateStatus::Missing => (false, "not run".to_string()),
-            };
-            GateStanding { gate: kind.as_str().to_string(), met, detail }
-        })
-        .collect()
-}
-
-fn mission_file(files: &std::collections::BTreeMap<String, Vec<u8>>) -> Result<MissionFile, BackendError> {
-    let text = files
-        .get(release::manifest::MISSION_FILE)
-        .and_then(|bytes| std::str::from_utf8(bytes).ok())
-        .unwrap_or_default();
-    MissionFile::parse(release::manifest::MISSION_FILE, text)
-        .map_err(|error| BackendError::Internal(format!("a verified release's mission file: {error}")))
-}
-
-impl Controller {
-    /// The release whose mission file governs an environment: the one it should run, else the
-    /// mission's first. A release's pipeline and members apply only once it runs there, so a
-    /// release cannot relax the gates it is promoted through.
-    fn governing(&self, state: &ControlState, scope: &Scope) -> Result<MissionFile, BackendError> {
-        let mission = state
-            .missions
-            .get(&scope.mission)
-            .ok_or_else(|| BackendError::NotFound { what: "mission", name: scope.mission.to_string() })?;
-        let status = mission.envs.get(&scope.env);
-        let digest = status
-            .and_then(|status| status.desired.as_ref().map(|(digest, ..)| *digest))
-            .or_else(|| mission.releases.first().map(|release| release.digest))
-            .ok_or_else(|| BackendError::Conflict { reason: format!("mission {} has no release", scope.mission) })?;
-        let (files, _) = self.load(&scope.mission, &digest)?;
-        mission_file(&files)
-    }
-
-    /// Records a promotion (or rollback) event, deploys it, records that it runs.
-    fn promote_event(
-        &self,
-        store: &mut std::sync::MutexGuard<'_, Box<dyn control::EventStore + Send>>,
-        scope: &Scope,
-        event: Event,
-        attested: Vec<api::wire::AttestationDto>,
-        decision: &Decision,
-        started: Instant,
-    ) -> Result<PromotionOutcome, BackendError> {
-        let Event::Promoted { release, rollback, .. } = &event else {
-            return Err(BackendError::Internal("a promotion that is not a Promoted event".into()));
-        };
-        let (release, rollback) = (*release, *rollback);
-        self.record(store, &[event])?;
-        let how = self.deploy(scope, release).map_err(|error| BackendError::Conflict {
-            reason: format!("{scope} shall run {release}, but its deployment failed: {error}"),
-        })?;
-        let deployed =
-            Event::Deployed { mission: scope.mission.to_string(), release, env: scope.env, at_ms: self.now_ms() };
-        self.record(store, &[deployed])?;
-        Ok(PromotionOutcome {
-            mission: scope.mission.to_string(),
-            env: scope.env.to_string(),
-            release: release.to_string(),
-            rollback,
-            attested,
-            gates: standings(decision),
-            deployed: how.to_string(),
-            took_ms: started.elapsed().as_millis() as u64,
-        })
-    }
-}
-
-/// Refusals a gate run cannot change: answered before any gate runs.
-fn final_refusal(decision: &Decision) -> Option<&Refusal> {
-    decision.refusals.iter().find(|refusal| {
-        matches!(refusal, Refusal::OtherMission { .. } | Refusal::SkipsEnvironment { .. } | Refusal::Blackout { .. })
-    })
-}
 
 impl ControlBackend for Controller {
     fn create_mission(&self, source: &ReleaseSource, by: &Principal) -> Result<MissionDetail, BackendError> {
@@ -404,16 +308,5 @@ impl ControlBackend for Controller {
                 event: serde_json::to_value(event).unwrap_or(serde_json::Value::Null),
             })
             .collect())
-    }
-}
-
-impl Controller {
-    fn summary_of(&self, mission: &MissionSlug, digest: &Digest) -> Result<ReleaseSummary, BackendError> {
-        let summaries = self.release_summaries(mission)?;
-        let text = digest.to_string();
-        summaries
-            .into_iter()
-            .find(|summary| summary.digest == text)
-            .ok_or_else(|| BackendError::Internal(format!("release {digest} was not registered")))
     }
 }

@@ -20,6 +20,7 @@ mod diff;
 mod dto;
 mod export;
 mod gates;
+mod promotion;
 #[cfg(test)]
 mod tests;
 

@@ -2,6 +2,7 @@
 //! ingest, archive), and the HTTP/WebSocket API answers for all of them on one address.
 
 pub mod config;
+mod control;
 mod demo;
 mod simulate;
 
@@ -82,9 +83,9 @@ async fn serve(config: ServerConfig, base: &Path, demo_from: Option<PathBuf>) ->
         deployments.push(deployment);
     }
     let platform = Arc::new(Platform::new(deployments));
-    let trusted = trusted_keys(&config.control, base)?;
-    let controller = control_plane(&platform, &data_dir, trusted, clock.clone()).await?;
-    let reconciler = tokio::spawn(reconcile(controller.clone()));
+    let trusted = control::trusted_keys(&config.control, base)?;
+    let controller = control::open(&platform, &data_dir, trusted, clock.clone()).await?;
+    let reconciler = tokio::spawn(control::reconcile(controller.clone()));
     if let Some(real_dir) = demo_from {
         demo::feed(&real_dir, &platform)?;
         let (creating, scratch) = (controller.clone(), data_dir.join("_platform").join("demo"));
@@ -114,59 +115,6 @@ async fn serve(config: ServerConfig, base: &Path, demo_from: Option<PathBuf>) ->
     tokio::task::spawn_blocking(move || stopping.stop_all()).await?;
     platform.stop().await;
     Ok(())
-}
-
-/// The public keys the configuration trusts (paths relative to the configuration file).
-fn trusted_keys(control: &config::ControlConfig, base: &Path) -> anyhow::Result<Vec<release::PublicKey>> {
-    let mut keys = Vec::new();
-    for path in &control.trusted_keys {
-        let path = base.join(path);
-        let text =
-            std::fs::read_to_string(&path).with_context(|| format!("control.trusted_keys: {}", path.display()))?;
-        let key = release::PublicKey::from_text(&path.display().to_string(), &text)?;
-        println!("control plane: trusts {} ({})", key.key_id(), path.display());
-        keys.push(key);
-    }
-    Ok(keys)
-}
-
-/// How often the reconciler deploys what should run and does not (a deployment that failed to
-/// start, e.g. on a port still taken).
-const RECONCILE_PERIOD: std::time::Duration = std::time::Duration::from_secs(30);
-
-/// The reconciler: every `RECONCILE_PERIOD`, each environment whose deployment does not run its
-/// desired release gets it deployed again; what still fails is logged (and shown as drift).
-async fn reconcile(controller: Arc<crate::controller::Controller>) {
-    let mut interval = tokio::time::interval(RECONCILE_PERIOD);
-    interval.tick().await;
-    loop {
-        interval.tick().await;
-        let reconciling = controller.clone();
-        if let Ok(failed) = tokio::task::spawn_blocking(move || reconciling.reconcile_all()).await {
-            for (scope, error) in failed {
-                tracing::warn!(%scope, %error, "control plane: the environment does not run its release");
-            }
-        }
-    }
-}
-
-/// The control plane over this platform: its store and key under `<data>/_platform/`, and
-/// every environment's desired release deployed again (a restart restores what ran).
-async fn control_plane(
-    platform: &Arc<Platform>,
-    data_dir: &Path,
-    trusted: Vec<release::PublicKey>,
-    clock: Clock,
-) -> anyhow::Result<Arc<crate::controller::Controller>> {
-    let options = crate::controller::Options { dirs: crate::controller::Dirs::under(data_dir), trusted, clock };
-    let controller =
-        Arc::new(crate::controller::Controller::open(platform.clone(), options, tokio::runtime::Handle::current())?);
-    println!("control plane: platform key {}", controller.public_key().key_id());
-    let reconciling = controller.clone();
-    for (scope, error) in tokio::task::spawn_blocking(move || reconciling.reconcile_all()).await? {
-        eprintln!("control plane: {scope} does not run its release: {error}");
-    }
-    Ok(controller)
 }
 
 /// A line on stdout for scripts and tests (where each link listens). Deployments also start
