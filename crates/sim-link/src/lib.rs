@@ -93,6 +93,8 @@ pub enum SimLinkError {
     Endpoint { text: String, reason: String },
     #[error(transparent)]
     Framing(#[from] TmFramingError),
+    #[error("the simulator cannot take another model now (one is pending, or it has stopped)")]
+    Replace,
 }
 
 impl std::fmt::Display for Transport {

@@ -26,6 +26,8 @@ pub struct RunningSim {
     local: SocketAddr,
     counters: Arc<Counters>,
     tasks: Vec<JoinHandle<()>>,
+    /// Hands the engine a simulator to continue with (a new model version).
+    replace: mpsc::Sender<sim::Simulator>,
 }
 
 /// The counters, shared by the tasks.
@@ -94,12 +96,13 @@ impl SimLink {
             }
         };
         let engine = Engine { sim, output, tm: tm_sender, counters: counters.clone(), clock };
+        let (replace, replacements) = mpsc::channel(1);
         let tasks = vec![
             self.runtime.spawn(tc_in::serve(self.socket, self.tc_framing, tc_sender, counters.clone())),
-            self.runtime.spawn(engine.run(tc_receiver, tick_ms)),
+            self.runtime.spawn(engine.run(tc_receiver, replacements, tick_ms)),
             self.runtime.spawn(tm_out::send(tm, tm_receiver, counters.clone())),
         ];
-        RunningSim { local: self.local, counters, tasks }
+        RunningSim { local: self.local, counters, tasks, replace }
     }
 }
 
@@ -112,6 +115,14 @@ impl RunningSim {
     /// The counters now.
     pub fn counters(&self) -> SimCounters {
         self.counters.snapshot()
+    }
+
+    /// Continues with another simulator (another model version) on the same sockets: the TC
+    /// port stays (it is a deployment's uplink) and TM keeps flowing to the same link; the new
+    /// simulator starts from its own initial state. Refused when a replacement is still pending
+    /// or the simulator has stopped.
+    pub fn replace(&self, sim: sim::Simulator) -> Result<(), SimLinkError> {
+        self.replace.try_send(sim).map_err(|_| SimLinkError::Replace)
     }
 
     /// Stops every task and waits until they are gone (sockets closed).
@@ -149,7 +160,12 @@ struct Engine {
 }
 
 impl Engine {
-    async fn run(mut self, mut tcs: mpsc::Receiver<Vec<u8>>, tick_ms: u64) {
+    async fn run(
+        mut self,
+        mut tcs: mpsc::Receiver<Vec<u8>>,
+        mut replacements: mpsc::Receiver<sim::Simulator>,
+        tick_ms: u64,
+    ) {
         let mut ticks = tokio::time::interval(Duration::from_millis(tick_ms.max(1)));
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
         loop {
@@ -163,6 +179,10 @@ impl Engine {
                     }
                     None => return,
                 },
+                Some(sim) = replacements.recv() => {
+                    tracing::info!(containers = sim.containers().len(), "the simulator continues with another model");
+                    self.sim = sim;
+                }
                 _ = ticks.tick() => {
                     let packets = self.sim.tick((self.clock)());
                     self.emit(packets);

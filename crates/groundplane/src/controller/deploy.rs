@@ -88,9 +88,27 @@ impl Controller {
                     return Ok("unchanged");
                 }
                 if current.deployment == *deployment && current.pus == plan.mission.pus {
+                    // The simulator is made first: a model it cannot simulate changes nothing.
+                    let simulator = match (&current.simulator, &deployment.simulator) {
+                        (Some(_), Some(config)) => {
+                            let deployed = crate::serve::deployed(&plan.mission, deployment);
+                            let base = self.dirs.releases.join(scope.mission.as_str()).join(digest.hex());
+                            let made = crate::serve::simulate::simulator(&plan.model, config, &deployed, &base)
+                                .map_err(|error| conflict(format!("{scope}: the simulator: {error:#}")))?;
+                            Some(made)
+                        }
+                        _ => None,
+                    };
                     self.platform
                         .swap_model(scope, plan.model.clone())
                         .map_err(|error| BackendError::Internal(format!("{scope}: hot swap: {error}")))?;
+                    if let (Some(running), Some(simulator)) = (&current.simulator, simulator) {
+                        // The TC port stays (it is the deployment's uplink): the simulator
+                        // continues with the new model on the same sockets.
+                        if let Err(error) = running.replace(simulator) {
+                            tracing::warn!(%scope, %error, "the simulator keeps its model");
+                        }
+                    }
                     current.release = digest;
                     return Ok("swapped");
                 }

@@ -4,7 +4,7 @@
 pub mod config;
 mod control;
 mod demo;
-mod simulate;
+pub(crate) mod simulate;
 
 use crate::clock::now_ms;
 use anyhow::Context;
@@ -218,7 +218,15 @@ pub(crate) fn deployment_spec<'c>(
         links: deployment.links.iter().map(link_spec).collect(),
         archive: archive::ArchiveOptions { retention, ..archive::ArchiveOptions::default() },
     };
-    Ok((spec, Deployed { simulator: deployment.simulator.as_ref(), links: &deployment.links, pus: mission.pus }))
+    Ok((spec, deployed(mission, deployment)))
+}
+
+/// What a deployment's simulator needs from its mission's configuration.
+pub(crate) fn deployed<'c>(
+    mission: &'c config::MissionConfig,
+    deployment: &'c config::DeploymentConfig,
+) -> Deployed<'c> {
+    Deployed { simulator: deployment.simulator.as_ref(), links: &deployment.links, pus: mission.pus }
 }
 
 /// What the simulator of a deployment needs from its configuration.

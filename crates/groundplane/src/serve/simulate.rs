@@ -21,6 +21,29 @@ pub struct Prepared {
     tm_framing: sim_link::TmFraming,
 }
 
+/// The simulator of a model as a deployment's configuration asks for it (seed, period, APID,
+/// the mission's PUS sizes, a scenario file relative to `base`).
+pub fn simulator(
+    model: &model::MissionModel,
+    config: &SimulatorConfig,
+    deployed: &Deployed<'_>,
+    base: &Path,
+) -> anyhow::Result<sim::Simulator> {
+    let mut sim_config = sim::SimConfig::new(config.apid, config.seed);
+    sim_config.period_ms = config.period_ms;
+    if let Some(pus) = &deployed.pus {
+        sim_config.pus = pus.simulator_layout();
+    }
+    let mut simulator = sim::Simulator::new(model, sim_config)?;
+    if let Some(path) = &config.scenario {
+        let path = base.join(path);
+        let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+        let scenario = sim::Scenario::parse(&text).map_err(|error| anyhow::anyhow!("{}: {error}", path.display()))?;
+        simulator = simulator.with_scenario(scenario).with_context(|| format!("{}", path.display()))?;
+    }
+    Ok(simulator)
+}
+
 /// Makes the simulator, binds its TC side, and points the deployment's uplink at it (and its
 /// PUS layout, when the mission has none, at what the simulator writes).
 pub async fn prepare(
@@ -36,19 +59,8 @@ pub async fn prepare(
         None => (!links.is_empty()).then_some(0),
     }
     .with_context(|| format!("{scope}: the simulator has no link to send telemetry to"))?;
-    let mut sim_config = sim::SimConfig::new(config.apid, config.seed);
-    sim_config.period_ms = config.period_ms;
-    if let Some(pus) = &deployed.pus {
-        sim_config.pus = pus.simulator_layout();
-    }
-    let mut simulator =
-        sim::Simulator::new(&spec.model, sim_config).with_context(|| format!("{scope}: the simulator"))?;
-    if let Some(path) = &config.scenario {
-        let path = base.join(path);
-        let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-        let scenario = sim::Scenario::parse(&text).map_err(|error| anyhow::anyhow!("{}: {error}", path.display()))?;
-        simulator = simulator.with_scenario(scenario).with_context(|| format!("{}", path.display()))?;
-    }
+    let simulator =
+        simulator(&spec.model, config, deployed, base).with_context(|| format!("{scope}: the simulator"))?;
     let link = &links[tm_link];
     let tm_transport = match link.transport {
         TransportConfig::Udp => sim_link::Transport::Udp,

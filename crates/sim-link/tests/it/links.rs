@@ -164,3 +164,33 @@ async fn answers_do_not_wait_for_the_next_tick() {
     send_udp(running.tc_local(), &tc).await;
     assert_eq!(reader.answers(&layout, &tc).await, ANSWERS);
 }
+
+/// A simulator replaced while it runs (a deployment's model changed): the same TC port and TM
+/// destination, the new model's packets from then on, and the new simulator answers pings.
+#[tokio::test]
+async fn a_replaced_simulator_continues_on_the_same_sockets() {
+    let (socket, tm) = tm_socket().await;
+    let running = start(pus_simulator(), (Transport::Udp, TcFraming::Packets), tm, TmFraming::Packets).await;
+    let mut reader = TmReader::new(TmSource::Udp(socket), None);
+    let apid = |packet: &[u8]| ccsds::PacketHeader::parse(packet, 0).expect("a packet").apid;
+    for _ in 0..3 {
+        assert_ne!(apid(&reader.packet().await), 1234, "the PUS example's simulator sends no APID 1234");
+    }
+    let tc_port = running.tc_local();
+    let mib = mib_simulator();
+    let layout = mib.pus_layout();
+    running.replace(mib).expect("a replacement");
+    let mut seen = false;
+    for _ in 0..200 {
+        if apid(&reader.packet().await) == 1234 {
+            seen = true;
+            break;
+        }
+    }
+    assert!(seen, "the MIB's housekeeping (APID 1234) after the replacement");
+    assert_eq!(running.tc_local(), tc_port);
+    let tc = ping(1234, 9);
+    send_udp(tc_port, &tc).await;
+    assert_eq!(reader.answers(&layout, &tc).await, ANSWERS);
+    running.stop().await;
+}
