@@ -6,8 +6,22 @@ use anyhow::Context;
 use std::path::{Path, PathBuf};
 
 /// Crates that form the pure core: no I/O, no async runtime, no clock.
-const CORE_CRATES: [&str; 11] =
-    ["base", "ccsds", "control", "model", "model-import", "pipeline", "procedure", "release", "sim", "tc", "tm"];
+const CORE_CRATES: [&str; 14] = [
+    "audit",
+    "base",
+    "ccsds",
+    "control",
+    "model",
+    "model-import",
+    "pipeline",
+    "policy",
+    "procedure",
+    "release",
+    "sim",
+    "tc",
+    "tm",
+    "vault",
+];
 
 /// Longest source file, in lines, unless listed in `LONG_FILES`.
 const FILE_LINES_MAX: usize = 500;

@@ -20,6 +20,10 @@ pub enum ArchiveError {
     /// SQLite refused an operation.
     #[error("archive {path}, {doing}: {source}")]
     Sqlite { path: PathBuf, doing: &'static str, source: rusqlite::Error },
+    /// The audit chain refused an entry (fail closed: nothing was written), or the stored
+    /// chain does not verify; the audit error names the record or checkpoint.
+    #[error("audit {path}: {source}")]
+    Audit { path: PathBuf, source: ::audit::AuditError },
     /// A stored blob or row cannot be decoded.
     #[error("archive table {table}, row {row}: corrupt")]
     Corrupt { table: &'static str, row: i64 },

@@ -10,6 +10,7 @@
 //! Only this crate knows the archive's SQL and blob formats. It never panics on what it reads
 //! back: a blob that does not decode is `ArchiveError::Corrupt` naming its table and row.
 
+mod audit;
 mod codec;
 mod control;
 mod cursor;
@@ -17,8 +18,11 @@ mod error;
 mod reader;
 mod records;
 mod schema;
+mod vault;
 mod writer;
 
+pub use self::audit::{AuditStore, AUDIT_FILE};
+pub use self::vault::VaultStore;
 pub use control::ControlStore;
 pub use error::ArchiveError;
 pub use reader::{Reader, BUCKETS_MAX};

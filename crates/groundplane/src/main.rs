@@ -1,6 +1,7 @@
 //! `groundplane`: the one binary. It parses the command line, reads files and the clock, and
 //! wires the core crates together. Domain logic lives in the core crates, never here.
 
+mod audit_cmd;
 mod bench;
 mod cli;
 mod clock;
@@ -11,6 +12,7 @@ mod mission_cmd;
 mod procedure_cmd;
 mod release_cmd;
 mod render;
+mod secret_cmd;
 mod serve;
 mod sim_cmd;
 mod tm_cmd;
@@ -64,10 +66,20 @@ enum Command {
         #[command(subcommand)]
         command: release_cmd::ReleaseCommand,
     },
+    /// The platform's tamper-evident audit chain: verify it, show its records.
+    Audit {
+        #[command(subcommand)]
+        command: audit_cmd::AuditCommand,
+    },
     /// Missions on a running platform: create, promote releases through DEV, AIV and OPS, roll back.
     Mission {
         #[command(subcommand)]
         command: mission_cmd::MissionCommand,
+    },
+    /// Secrets per mission and environment, in a vault sealed by a master key.
+    Secret {
+        #[command(subcommand)]
+        command: secret_cmd::SecretCommand,
     },
 }
 
@@ -83,6 +95,8 @@ fn main() -> ExitCode {
         Command::Procedure { command } => procedure_cmd::run(command),
         Command::Release { command } => release_cmd::run(command),
         Command::Mission { command } => mission_cmd::run(command),
+        Command::Audit { command } => audit_cmd::run(command),
+        Command::Secret { command } => secret_cmd::run(command),
     };
     match result {
         Ok(code) => code,

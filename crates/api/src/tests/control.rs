@@ -262,9 +262,9 @@ async fn principals_see_and_do_what_their_grants_allow() {
         sentinel-ops POST /api/missions → 403 {"error":"token sentinel-ops is not granted every mission (`*`)","request_id":"ID"}
         sentinel-dev POST /api/missions/sentinel-x/envs/aiv/promote → 403 {"error":"token sentinel-dev has no grant for sentinel-x/aiv","request_id":"ID"}
         anonymous POST /api/missions/sentinel-x/envs/dev/pause → 403 {"error":"manage_deployment on sentinel-x/dev needs a token","request_id":"ID"}
-        sentinel-dev POST /api/missions/sentinel-x/envs/dev/pause → 200 {"blackouts":[],"deployment":"paused","desired":"sha256:aa","drift":false,"env":"dev","history":[]}
+        sentinel-dev POST /api/missions/sentinel-x/envs/dev/pause → 200 {"env":"dev","desired":"sha256:aa","deployment":"paused","drift":false,"history":[],"blackouts":[]}
         sentinel-dev POST /api/missions/sentinel-x/envs/ops/blackouts → 403 {"error":"token sentinel-dev has no grant for sentinel-x/ops","request_id":"ID"}
-        sentinel-dev POST /api/missions/sentinel-x/envs/dev/blackouts → 201 {"blackouts":[{"from_ms":1000,"reason":"pass","to_ms":2000}],"deployment":"running","desired":"sha256:aa","drift":false,"env":"dev","history":[],"running":"sha256:aa"}
+        sentinel-dev POST /api/missions/sentinel-x/envs/dev/blackouts → 201 {"env":"dev","desired":"sha256:aa","running":"sha256:aa","deployment":"running","drift":false,"history":[],"blackouts":[{"from_ms":1000,"to_ms":2000,"reason":"pass"}]}
     "#]].assert_eq(&lines);
 }
 

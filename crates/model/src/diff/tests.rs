@@ -62,13 +62,13 @@ fn field_changes_are_labelled() {
         expect![[r#"
             parameter_types:
               ~ /s/t
-                  [limits] alarm: (none) → {"min_violations":1,"ranges":{"warning":{"calibrated":true,"max_inclusive":true,"min":1.0,"min_inclusive":true}},"type":"ranges"}
+                  [limits] alarm: (none) → {"type":"ranges","min_violations":1,"ranges":{"warning":{"min":1.0,"min_inclusive":true,"max_inclusive":true,"calibrated":true}}}
                   [calibration] calibrator.coefficients[0]: 0.0 → 0.5
                   [calibration] calibrator.coefficients[1]: 1.0 → 2.0
                   [encoding] encoding.size_bits: 8 → 16
             commands:
               ~ /s/cmd
-                  [arguments] arguments[1]: (none) → {"initial_value":"3","name":"y","type_ref":"/s/t"}
+                  [arguments] arguments[1]: (none) → {"name":"y","type_ref":"/s/t","initial_value":"3"}
               + /s/new
             1 added, 0 removed, 2 changed"#]],
     );

@@ -59,15 +59,15 @@ wait_s = 0.05
                             command: "/PUS/PUS17/PING",
                             arguments: {
                                 "apid": Number(100),
-                                "big": Number(18446744073709551615),
+                                "mode": String("SAFE"),
                                 "gains": Array [
                                     Number(1.5),
                                     Number(-2),
                                 ],
-                                "mode": String("SAFE"),
                                 "nested": Object {
                                     "on": Bool(true),
                                 },
+                                "big": Number(18446744073709551615),
                             },
                             expect: Accepted,
                             timeout_ms: 2500,

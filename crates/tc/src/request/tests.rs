@@ -33,11 +33,11 @@ fn scalars() {
             {}
               → 
             {"n": 42, "neg": -3, "big": 18446744073709551615, "min": -9223372036854775808}
-              → big=Integer(18446744073709551615) min=Integer(-9223372036854775808) n=Integer(42) neg=Integer(-3)
+              → n=Integer(42) neg=Integer(-3) big=Integer(18446744073709551615) min=Integer(-9223372036854775808)
             {"f": 1.5, "e": 1e3, "tiny": -0.0}
-              → e=Float(1000.0) f=Float(1.5) tiny=Float(-0.0)
+              → f=Float(1.5) e=Float(1000.0) tiny=Float(-0.0)
             {"s": "ON", "hex": "0x2A", "b": true, "c": false}
-              → b=Bool(true) c=Bool(false) hex=Text("0x2A") s=Text("ON")
+              → s=Text("ON") hex=Text("0x2A") b=Bool(true) c=Bool(false)
         "#]],
     );
 }
@@ -56,9 +56,9 @@ fn arrays_and_aggregates() {
             {"a": [1, "2", [3.5]]}
               → a=Array([Integer(1), Text("2"), Array([Float(3.5)])])
             {"agg": {"z": 1, "a": {"inner": [true]}}}
-              → agg=Aggregate([("a", Aggregate([("inner", Array([Bool(true)]))])), ("z", Integer(1))])
+              → agg=Aggregate([("z", Integer(1)), ("a", Aggregate([("inner", Array([Bool(true)]))]))])
             {"requests": [{"source_id": 0, "apid": 1, "seqcount": 2}]}
-              → requests=Array([Aggregate([("apid", Integer(1)), ("seqcount", Integer(2)), ("source_id", Integer(0))])])
+              → requests=Array([Aggregate([("source_id", Integer(0)), ("apid", Integer(1)), ("seqcount", Integer(2))])])
             {"empty": [], "none": {}}
               → empty=Array([]) none=Aggregate([])
             {"twice": 1, "twice": 2}

@@ -301,7 +301,7 @@ fn every_subcommand_sends_its_request_and_prints_its_answer() {
         $ mission promote sentinel-x ops abab --json
         > POST /api/missions/sentinel-x/envs/ops/promote {"release":"abab"}
         exit 1
-        {"error":"gate approval not met","gates":[{"detail":"needs flight-director","gate":"approval","met":false}],"request_id":"r1"}
+        {"error":"gate approval not met","request_id":"r1","gates":[{"gate":"approval","met":false,"detail":"needs flight-director"}]}
         error: gate approval not met (request r1)
           gate approval  NOT MET  needs flight-director
         $ mission rollback sentinel-x aiv

@@ -1,0 +1,217 @@
+//! The secrets vault's store: `vault.sqlite`, holding the `vault::VaultState` as rows (the
+//! master key check, wrapped data keys, sealed secret versions). It holds ciphertext only:
+//! the master key never reaches this crate. Each `vault::Change` is written in one
+//! transaction and made durable (fsync) before `save` returns, so a caller applies a change
+//! to its vault only once it is stored.
+
+use crate::error::SqlContext;
+use crate::ArchiveError;
+use ::vault::{Change, KeyCheck, SealedSecret, VaultState, WrappedDataKey, NONCE_LEN};
+use base::Scope;
+use rusqlite::{params, Connection, Row};
+use std::path::{Path, PathBuf};
+
+/// The vault's database file in its directory.
+const DB_FILE: &str = "vault.sqlite";
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS vault_key_check (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    nonce BLOB NOT NULL,
+    ciphertext BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS vault_data_keys (
+    mission TEXT NOT NULL,
+    env TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    nonce BLOB NOT NULL,
+    ciphertext BLOB NOT NULL,
+    PRIMARY KEY (mission, env, version)
+);
+CREATE TABLE IF NOT EXISTS vault_secrets (
+    mission TEXT NOT NULL,
+    env TEXT NOT NULL,
+    name TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    dek_version INTEGER NOT NULL,
+    nonce BLOB NOT NULL,
+    ciphertext BLOB NOT NULL,
+    PRIMARY KEY (mission, env, name, version)
+);";
+
+/// The vault's stored state in a SQLite file.
+pub struct VaultStore {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl VaultStore {
+    /// Opens (creating) `vault.sqlite` in `dir`; on Unix the file is readable by its owner only.
+    pub fn open(dir: &Path) -> Result<VaultStore, ArchiveError> {
+        std::fs::create_dir_all(dir).map_err(|source| ArchiveError::Io { path: dir.to_path_buf(), source })?;
+        let path = dir.join(DB_FILE);
+        let conn = Connection::open(&path).doing(&path, "opening the vault store")?;
+        owner_only(&path)?;
+        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")
+            .doing(&path, "setting up the vault store")?;
+        conn.execute_batch(SCHEMA).doing(&path, "creating the vault store's tables")?;
+        Ok(VaultStore { conn, path })
+    }
+
+    /// Whether `dir` holds a vault store (reading commands do not create one).
+    pub fn exists(dir: &Path) -> bool {
+        dir.join(DB_FILE).is_file()
+    }
+
+    /// Everything stored. A row that does not decode is `ArchiveError::Corrupt` naming it.
+    pub fn load(&self) -> Result<VaultState, ArchiveError> {
+        let key_check = self
+            .rows("vault_key_check", "SELECT rowid, nonce, ciphertext FROM vault_key_check", |row| {
+                let ciphertext = row.get(2)?;
+                Ok(nonce(row.get(1)?).map(|nonce| KeyCheck { nonce, ciphertext }))
+            })?
+            .pop();
+        let data_keys = self.rows(
+            "vault_data_keys",
+            "SELECT rowid, mission, env, version, nonce, ciphertext FROM vault_data_keys",
+            |row| {
+                let (Some(scope), Some(version), Some(nonce)) =
+                    (scope(row.get(1)?, row.get(2)?), version(row.get(3)?), nonce(row.get(4)?))
+                else {
+                    return Ok(None);
+                };
+                Ok(Some(WrappedDataKey { scope, version, nonce, ciphertext: row.get(5)? }))
+            },
+        )?;
+        let secrets = self.rows(
+            "vault_secrets",
+            "SELECT rowid, mission, env, name, version, dek_version, nonce, ciphertext FROM vault_secrets",
+            |row| {
+                let decoded = (
+                    scope(row.get(1)?, row.get(2)?),
+                    row.get::<_, String>(3)?.parse().ok(),
+                    version(row.get(4)?),
+                    version(row.get(5)?),
+                    nonce(row.get(6)?),
+                );
+                let (Some(scope), Some(name), Some(version), Some(dek_version), Some(nonce)) = decoded else {
+                    return Ok(None);
+                };
+                Ok(Some(SealedSecret { scope, name, version, dek_version, nonce, ciphertext: row.get(7)? }))
+            },
+        )?;
+        let mut state = VaultState { key_check, data_keys, secrets };
+        state.sort();
+        Ok(state)
+    }
+
+    /// Writes `change` in one transaction, removals first, and makes it durable.
+    pub fn save(&mut self, change: &Change) -> Result<(), ArchiveError> {
+        let path = &self.path;
+        let doing = "saving a vault change";
+        let tx = self.conn.transaction().doing(path, doing)?;
+        if let Some(check) = change.key_check() {
+            tx.execute(
+                "INSERT OR REPLACE INTO vault_key_check (id, nonce, ciphertext) VALUES (1, ?1, ?2)",
+                params![&check.nonce[..], check.ciphertext],
+            )
+            .doing(path, doing)?;
+        }
+        for (scope, version) in change.retired_data_keys() {
+            tx.execute(
+                "DELETE FROM vault_data_keys WHERE mission = ?1 AND env = ?2 AND version = ?3",
+                params![scope.mission.as_str(), scope.env.as_str(), version],
+            )
+            .doing(path, doing)?;
+        }
+        for (scope, name) in change.deleted() {
+            tx.execute(
+                "DELETE FROM vault_secrets WHERE mission = ?1 AND env = ?2 AND name = ?3",
+                params![scope.mission.as_str(), scope.env.as_str(), name.as_str()],
+            )
+            .doing(path, doing)?;
+        }
+        for key in change.data_keys() {
+            tx.execute(
+                "INSERT OR REPLACE INTO vault_data_keys (mission, env, version, nonce, ciphertext)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    key.scope.mission.as_str(),
+                    key.scope.env.as_str(),
+                    key.version,
+                    &key.nonce[..],
+                    key.ciphertext
+                ],
+            )
+            .doing(path, doing)?;
+        }
+        for secret in change.secrets() {
+            tx.execute(
+                "INSERT OR REPLACE INTO vault_secrets (mission, env, name, version, dek_version, nonce, ciphertext)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    secret.scope.mission.as_str(),
+                    secret.scope.env.as_str(),
+                    secret.name.as_str(),
+                    secret.version,
+                    secret.dek_version,
+                    &secret.nonce[..],
+                    secret.ciphertext
+                ],
+            )
+            .doing(path, doing)?;
+        }
+        tx.commit().doing(path, doing)
+    }
+
+    /// Every row of `table` through `decode`, which gives `None` for a row that does not decode.
+    fn rows<T>(
+        &self,
+        table: &'static str,
+        sql: &str,
+        decode: impl Fn(&Row<'_>) -> rusqlite::Result<Option<T>>,
+    ) -> Result<Vec<T>, ArchiveError> {
+        let doing = "loading the vault";
+        let mut select = self.conn.prepare(sql).doing(&self.path, doing)?;
+        let rows = select.query_map([], |row| Ok((row.get::<_, i64>(0)?, decode(row)))).doing(&self.path, doing)?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (rowid, decoded) = row.doing(&self.path, doing)?;
+            match decoded {
+                Ok(Some(item)) => out.push(item),
+                // A column of the wrong type is as corrupt as a value that does not parse.
+                Ok(None) | Err(_) => return Err(ArchiveError::Corrupt { table, row: rowid }),
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn scope(mission: String, env: String) -> Option<Scope> {
+    Some(Scope { mission: mission.parse().ok()?, env: env.parse().ok()? })
+}
+
+fn version(stored: i64) -> Option<u32> {
+    u32::try_from(stored).ok()
+}
+
+fn nonce(stored: Vec<u8>) -> Option<[u8; NONCE_LEN]> {
+    stored.try_into().ok()
+}
+
+/// Takes group and other access away from the vault's file (it holds ciphertext, but the
+/// names and versions of secrets are nobody else's business either).
+fn owner_only(path: &Path) -> Result<(), ArchiveError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+            .map_err(|source| ArchiveError::Io { path: path.to_path_buf(), source })?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;
