@@ -111,6 +111,57 @@ impl Event {
         }
     }
 
+    /// Who caused it (`platform` for what the platform reports itself: a deployment runs).
+    pub fn by(&self) -> &str {
+        match self {
+            Event::MissionCreated { by, .. }
+            | Event::ReleaseRegistered { by, .. }
+            | Event::GateAttested { by, .. }
+            | Event::Promoted { by, .. }
+            | Event::BlackoutSet { by, .. }
+            | Event::MissionArchived { by, .. }
+            | Event::MissionDeleted { by, .. }
+            | Event::Paused { by, .. }
+            | Event::Resumed { by, .. } => by,
+            Event::Approved { principal, .. } => principal,
+            Event::Deployed { .. } => "platform",
+        }
+    }
+
+    /// When it happened.
+    pub fn at_ms(&self) -> u64 {
+        match self {
+            Event::MissionCreated { at_ms, .. }
+            | Event::ReleaseRegistered { at_ms, .. }
+            | Event::GateAttested { at_ms, .. }
+            | Event::Approved { at_ms, .. }
+            | Event::Promoted { at_ms, .. }
+            | Event::Deployed { at_ms, .. }
+            | Event::BlackoutSet { at_ms, .. }
+            | Event::MissionArchived { at_ms, .. }
+            | Event::MissionDeleted { at_ms, .. }
+            | Event::Paused { at_ms, .. }
+            | Event::Resumed { at_ms, .. } => *at_ms,
+        }
+    }
+
+    /// The environment it is about, when it is about one.
+    pub fn env(&self) -> Option<Env> {
+        match self {
+            Event::GateAttested { env, .. }
+            | Event::Approved { env, .. }
+            | Event::Promoted { env, .. }
+            | Event::Deployed { env, .. }
+            | Event::BlackoutSet { env, .. }
+            | Event::Paused { env, .. }
+            | Event::Resumed { env, .. } => Some(*env),
+            Event::MissionCreated { .. }
+            | Event::ReleaseRegistered { .. }
+            | Event::MissionArchived { .. }
+            | Event::MissionDeleted { .. } => None,
+        }
+    }
+
     /// The mission the event is about.
     pub fn mission(&self) -> &str {
         match self {

@@ -152,7 +152,6 @@ pub(crate) fn trusted_key(public: &PublicKey) -> anyhow::Result<TrustedKey> {
 /// The platform key as the audit chain's checkpoint signer, for `AuditStore::append`.
 // The seed passes through a `String` (`SecretKey::to_text`) that is not zeroized: the key
 // file's text is the same bytes. A `release::SecretKey` signing method would avoid it.
-#[cfg_attr(not(test), expect(dead_code, reason = "used once the request path appends audit records"))]
 pub(crate) fn platform_signer(key: &SecretKey) -> KeySigner {
     let seed = hex32(key.to_text().trim()).expect("SecretKey::to_text is 64 hex digits");
     KeySigner::from_seed(seed)

@@ -46,6 +46,8 @@ pub struct Dirs {
     pub control: PathBuf,
     /// Releases: `<releases>/<mission>/<hex>/`.
     pub releases: PathBuf,
+    /// The audit chain (`audit.sqlite`).
+    pub audit: PathBuf,
     /// Deleted missions' exports.
     pub exports: PathBuf,
     /// Scratch deployments of test gates.
@@ -61,6 +63,7 @@ impl Dirs {
             data: data.to_path_buf(),
             control: platform.join("control"),
             releases: platform.join("releases"),
+            audit: platform.join("audit"),
             exports: platform.join("exports"),
             gates: platform.join("gates"),
         }
@@ -80,6 +83,10 @@ pub struct Controller {
     state: RwLock<ControlState>,
     /// Every event recorded, oldest first (as in the store).
     log: RwLock<Vec<Event>>,
+    /// The audit chain every event goes to first (fail closed: no record, no change).
+    audit: Mutex<archive::AuditStore>,
+    /// Signs the audit chain's checkpoints with the platform key.
+    audit_signer: audit::KeySigner,
     /// The deployments this control plane started, by scope.
     running: Mutex<BTreeMap<Scope, Running>>,
     /// Why an environment's deployment could not start, until it does.
@@ -108,6 +115,8 @@ impl Controller {
         let events = store.events().context("reading the control events")?;
         let state = ControlState::from_events(&events).context("the control events do not fold")?;
         let key = bundle::platform_key(&options.dirs.control)?;
+        let audit = archive::AuditStore::open(&options.dirs.audit)?;
+        let audit_signer = crate::audit_cmd::platform_signer(&key);
         let mut trusted = options.trusted;
         trusted.push(key.public());
         Ok(Controller {
@@ -120,6 +129,8 @@ impl Controller {
             writes: Mutex::new(Box::new(store)),
             state: RwLock::new(state),
             log: RwLock::new(events),
+            audit: Mutex::new(audit),
+            audit_signer,
             running: Mutex::new(BTreeMap::new()),
             failures: Mutex::new(BTreeMap::new()),
             stopped: AtomicBool::new(false),
@@ -148,6 +159,7 @@ impl Controller {
         events: &[Event],
     ) -> Result<(), BackendError> {
         for event in events {
+            self.audit(event)?;
             store.append(event).map_err(|error| BackendError::Internal(format!("control store: {error}")))?;
             self.state
                 .write()
@@ -158,6 +170,23 @@ impl Controller {
             tracing::info!(event = event.kind(), mission = event.mission(), "control event");
         }
         Ok(())
+    }
+
+    /// Records an event in the audit chain, before it is stored or applied: when the audit
+    /// record cannot be written, the change is refused.
+    fn audit(&self, event: &Event) -> Result<(), BackendError> {
+        let resource = match event.env() {
+            Some(env) => format!("deployment {}/{env}", event.mission()),
+            None => format!("mission {}", event.mission()),
+        };
+        let detail = serde_json::to_value(event).unwrap_or(serde_json::Value::Null);
+        let action = format!("control.{}", event.kind());
+        let entry =
+            audit::Entry::new(event.at_ms(), event.by(), action, resource, audit::Outcome::Allowed).with_detail(detail);
+        lock(&self.audit)
+            .append(&entry, &self.audit_signer, self.now_ms())
+            .map(drop)
+            .map_err(|error| BackendError::Internal(format!("audit chain: {error}: the change is refused")))
     }
 
     /// Deploys what every active environment should run and does not (at start, and after a
@@ -202,6 +231,10 @@ impl Controller {
         let scopes: Vec<Scope> = lock(&self.running).keys().cloned().collect();
         for scope in scopes {
             self.undeploy(&scope);
+        }
+        // Sign what the chain holds unsigned, so that a verification after the stop covers it.
+        if let Err(error) = lock(&self.audit).checkpoint(&self.audit_signer, self.now_ms()) {
+            tracing::error!(%error, "the audit chain's last records stay unsigned");
         }
     }
 }

@@ -189,6 +189,17 @@ fn two_missions_go_dev_aiv_ops_a_changed_limit_follows_and_rolls_back() {
     // A restart: the same store folds to the same state and every environment runs again.
     let state = plane.controller.state();
     plane.controller.stop_all();
+
+    // Every change is in the audit chain, signed at the stop, in the order it happened.
+    let trusted = crate::audit_cmd::trusted_key(&plane.controller.public_key()).unwrap();
+    let chain = archive::AuditStore::open_existing(&plane.dir.join("data/_platform/audit")).unwrap();
+    let report = chain.verify(&[trusted]).unwrap();
+    assert_eq!((report.records, report.unverified_tail), (state.events, 0), "{report:?}");
+    let records = chain.records().unwrap();
+    let promoted = records.iter().filter(|r| r.action == "control.promoted").count();
+    assert_eq!(promoted, 8 + 1 + 1, "spacepy-mib 7 and r3 to dev, pus-example 1, busy 1");
+    assert!(records.iter().any(|r| r.action == "control.approved" && r.principal == "security-officer"));
+    drop(chain);
     let Plane { dir: plane_dir, runtime, .. } = plane;
     let reopened = Plane::open(&plane_dir, runtime);
     assert_eq!(reopened.controller.state(), state);

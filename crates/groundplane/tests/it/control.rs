@@ -216,6 +216,14 @@ fn missions_are_created_promoted_through_their_pipeline_and_rolled_back_over_the
     let running: Vec<&str> = shown["envs"].as_array().unwrap().iter().map(|e| e["running"].as_str().unwrap()).collect();
     assert_eq!(running, [r2.as_str(), r2.as_str(), r1.as_str()]);
     assert_eq!(json(&ok(&server, ADMIN, &["drift", "--json"])), serde_json::json!([]));
+
+    // Every change before the kill is in the audit chain, which verifies against the platform key.
+    let audit = Command::new(env!("CARGO_BIN_EXE_groundplane"))
+        .args(["audit", "verify", "--dir", path(&dir.0.join("data/_platform/audit"))])
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&audit.stdout);
+    assert!(audit.status.success() && report.contains("valid"), "{report}{}", String::from_utf8_lossy(&audit.stderr));
     server.wait_until("pus-example/dev telemetry again", Duration::from_secs(30), |s| {
         s.stored_units("pus-example/dev") > 0
     });
