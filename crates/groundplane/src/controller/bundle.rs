@@ -126,10 +126,13 @@ impl Controller {
 
     /// The registered release of the mission a client named by digest or unique hex prefix.
     pub(super) fn resolve(&self, mission: &MissionSlug, text: &str, field: &str) -> Result<Digest, BackendError> {
-        let prefix = text.strip_prefix("sha256:").unwrap_or(text).to_ascii_lowercase();
-        if prefix.len() < 4 || prefix.len() > 64 || !prefix.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(bad(field, format!("{text:?}: expected sha256:<hex>, or at least 4 of its first hex digits")));
-        }
+        let Some(prefix) = store::digest_prefix(text) else {
+            let min = store::PREFIX_LEN_MIN;
+            return Err(bad(
+                field,
+                format!("{text:?}: expected sha256:<hex>, or at least {min} of its first hex digits"),
+            ));
+        };
         let state = self.state();
         let mission_state = state
             .missions
@@ -149,4 +152,13 @@ impl Controller {
             }
         }
     }
+}
+
+/// A release's mission file, from its files.
+pub(super) fn mission_file(files: &BTreeMap<String, Vec<u8>>) -> Result<release::MissionFile, String> {
+    let text = files
+        .get(release::manifest::MISSION_FILE)
+        .and_then(|bytes| std::str::from_utf8(bytes).ok())
+        .ok_or_else(|| "mission.toml is missing or not text".to_string())?;
+    release::MissionFile::parse(release::manifest::MISSION_FILE, text).map_err(|error| error.to_string())
 }

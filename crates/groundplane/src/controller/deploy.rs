@@ -7,7 +7,6 @@ use super::{lock, Controller};
 use crate::serve::config::{self, DeploymentConfig, MissionConfig, PusConfig, ServerConfig};
 use api::BackendError;
 use base::{Digest, Scope};
-use release::MissionFile;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -34,12 +33,7 @@ fn conflict(reason: String) -> BackendError {
 /// The deployment of `scope.env` a release's files describe, checked like a server
 /// configuration; a release without one, or with one the server would refuse, is a conflict.
 pub(super) fn plan(scope: &Scope, digest: &Digest, files: &BTreeMap<String, Vec<u8>>) -> Result<Plan, BackendError> {
-    let text = files
-        .get(release::manifest::MISSION_FILE)
-        .and_then(|bytes| std::str::from_utf8(bytes).ok())
-        .ok_or_else(|| conflict(format!("release {digest}: mission.toml is missing or not text")))?;
-    let file = MissionFile::parse(release::manifest::MISSION_FILE, text)
-        .map_err(|error| conflict(format!("release {digest}: {error}")))?;
+    let file = super::bundle::mission_file(files).map_err(|error| conflict(format!("release {digest}: {error}")))?;
     let model_bytes = files.get(release::manifest::MODEL).map(Vec::as_slice).unwrap_or_default();
     let model = model::MissionModel::from_canonical_json(model_bytes)
         .map_err(|error| conflict(format!("release {digest}: model.json: {error}")))?;

@@ -39,11 +39,7 @@ fn standings(decision: &Decision) -> Vec<GateStanding> {
 }
 
 pub(super) fn mission_file(files: &std::collections::BTreeMap<String, Vec<u8>>) -> Result<MissionFile, BackendError> {
-    let text = files
-        .get(release::manifest::MISSION_FILE)
-        .and_then(|bytes| std::str::from_utf8(bytes).ok())
-        .unwrap_or_default();
-    MissionFile::parse(release::manifest::MISSION_FILE, text)
+    super::bundle::mission_file(files)
         .map_err(|error| BackendError::Internal(format!("a verified release's mission file: {error}")))
 }
 

@@ -16,7 +16,7 @@ const RELEASE_FILE_LEN_MAX: u64 = crate::load::MODEL_FILE_LEN_MAX;
 /// Most files read from a release folder: every procedure and the five records.
 const RELEASE_FILES_MAX: usize = release::manifest::PROCEDURES_MAX + 5;
 /// Shortest digest prefix accepted on the command line.
-const PREFIX_LEN_MIN: usize = 4;
+pub const PREFIX_LEN_MIN: usize = 4;
 
 /// What `write` did.
 pub enum Written {
@@ -152,12 +152,19 @@ pub fn entries(store: &Path, mission: Option<&MissionSlug>) -> anyhow::Result<Ve
     Ok(entries)
 }
 
+/// The lower-case hex a user named a release by: a digest (`sha256:` optional) or at least
+/// `PREFIX_LEN_MIN` of its first hex digits; `None` when the text is neither.
+pub fn digest_prefix(text: &str) -> Option<String> {
+    let prefix = text.strip_prefix("sha256:").unwrap_or(text).to_ascii_lowercase();
+    let fits = (PREFIX_LEN_MIN..=64).contains(&prefix.len()) && prefix.bytes().all(|b| b.is_ascii_hexdigit());
+    fits.then_some(prefix)
+}
+
 /// The one release whose digest starts with `text` (`sha256:` optional, at least 4 hex digits).
 pub fn find(store: &Path, text: &str) -> anyhow::Result<Entry> {
-    let prefix = text.strip_prefix("sha256:").unwrap_or(text).to_ascii_lowercase();
-    if prefix.len() < PREFIX_LEN_MIN || prefix.len() > 64 || !prefix.bytes().all(|b| b.is_ascii_hexdigit()) {
+    let Some(prefix) = digest_prefix(text) else {
         bail!("release {text:?}: expected a digest, or at least {PREFIX_LEN_MIN} of its first hex digits");
-    }
+    };
     let mut matches: Vec<Entry> =
         entries(store, None)?.into_iter().filter(|entry| entry.digest.hex().starts_with(&prefix)).collect();
     match matches.len() {
