@@ -79,7 +79,13 @@ def main():
             if show.returncode != 0:
                 sys.exit(f"demo smoke: mission show exited {show.returncode}: {show.stderr}")
             release = json.loads(show.stdout)["releases"][0]["digest"]
-            run = mission("promote", "spacepy-mib", "aiv", release)
+            # Promoting needs a flight director (an operator is refused: Cedar policy).
+            refused = mission("promote", "spacepy-mib", "aiv", release)
+            if refused.returncode != 1:
+                sys.exit(f"demo smoke: an operator's promotion exited {refused.returncode}, not 1: {refused.stderr}")
+            director = dict(env, GROUNDPLANE_TOKEN="demo-flight-director-token")
+            run = subprocess.run([binary, "mission", "promote", "spacepy-mib", "aiv", release, "--url", base],
+                                 env=director, capture_output=True, text=True, timeout=300)
             print("  " + run.stdout.strip().replace("\n", "\n  "))
             if run.returncode != 0:
                 sys.exit(f"demo smoke: promotion to aiv exited {run.returncode}: {run.stderr}")

@@ -43,8 +43,14 @@ pub(crate) async fn send(
     let scope = granted.scope()?;
     params.finish()?;
     let by = granted.principal.clone();
-    let accepted = blocking(&app, move |backend| backend.send_command(&scope, &request, &by)).await?;
-    Ok((StatusCode::ACCEPTED, Json(accepted)).into_response())
+    let command = request.command.clone();
+    let accepted = blocking(&app, move |backend| backend.send_command(&scope, &request, &by)).await;
+    let detail = match &accepted {
+        Ok(accepted) => serde_json::json!({ "command": command, "id": accepted.id, "digest": accepted.digest }),
+        Err(_) => serde_json::json!({ "command": command }),
+    };
+    granted.outcome(&app, &accepted, detail);
+    Ok((StatusCode::ACCEPTED, Json(accepted?)).into_response())
 }
 
 /// The commands in the queue (not finished), oldest first.
@@ -166,8 +172,14 @@ async fn act(
     let id = command_id(&path)?;
     params.finish()?;
     let by = granted.principal.clone();
-    let state = blocking(&app, move |backend| backend.command_action(&scope, id, &action, &by)).await?;
-    Ok(Json(CommandActionDone { id, state, by: granted.principal.id }).into_response())
+    let asked = match &action {
+        CommandAction::Approve { digest } => serde_json::json!({ "id": id, "approve": digest }),
+        CommandAction::Release => serde_json::json!({ "id": id, "release": true }),
+        CommandAction::Cancel => serde_json::json!({ "id": id, "cancel": true }),
+    };
+    let state = blocking(&app, move |backend| backend.command_action(&scope, id, &action, &by)).await;
+    granted.outcome(&app, &state, asked);
+    Ok(Json(CommandActionDone { id, state: state?, by: granted.principal.id }).into_response())
 }
 
 fn command_id(path: &RawPathParams) -> Result<u64, ApiError> {

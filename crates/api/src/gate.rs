@@ -1,5 +1,7 @@
 //! The single request gate: who is asking (principal), may they (authorize), record it.
-//! Issue 7 puts real identity and Cedar policy behind `Identify` and `Authorizer`.
+//! The binary puts its identity (tokens, sessions) behind `Identify`, Cedar policy behind
+//! `Authorizer` and the audit chain behind `AuditSink`; `ScopedPolicy` and `TokenIdentity`
+//! are the crate's own simple ones (tests, benches).
 //!
 //! Routes are added only through the route table (`routes`), and the table wraps every handler
 //! in `pipeline::gate`, which calls `Gate::decide` exactly once per request.
@@ -8,23 +10,32 @@ mod log;
 mod policy;
 mod token;
 
+pub use ::policy::{Context, Grant, Role};
 pub use log::{DecisionLog, DecisionRecord, DECISION_LOG_LEN};
 pub use policy::{DenyAll, ScopedPolicy};
 pub use token::{GrantError, ScopeGrant, TokenGrant, TokenIdentity};
 
 use crate::error::ApiError;
 use axum::http::HeaderMap;
-use base::{MissionSlug, Scope};
+use base::{Env, MissionSlug, Scope};
 use std::fmt;
 use std::sync::Arc;
 
-/// Who is asking.
+/// Who is asking, with the roles their credential carries.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Principal {
-    /// A stable id: a user name, a token's name, or `anonymous`.
+    /// A stable id: a user name, a token's name, a workload's SPIFFE id, or `anonymous`.
     pub id: String,
     /// How the principal was identified.
     pub kind: PrincipalKind,
+    /// The roles the credential carries (a mission's members add theirs when authorizing).
+    pub grants: Vec<Grant>,
+    /// The environments the credential may act in; `None` for all.
+    pub envs: Option<Vec<Env>>,
+    /// The credential, when it is not the principal itself: a person's stored API token
+    /// (`token 3f2a…`). Such a credential acts with its own grants only, never with the
+    /// roles its owner holds as a member of a mission.
+    pub via: Option<String>,
 }
 
 /// How the principal was identified.
@@ -34,12 +45,29 @@ pub enum PrincipalKind {
     Anonymous,
     /// A bearer API token.
     Token,
+    /// A person, by a portal session.
+    User,
+    /// A service, by its certificate.
+    Workload,
 }
 
 impl Principal {
     /// The principal of a request without a credential.
     pub fn anonymous() -> Principal {
-        Principal { id: "anonymous".to_string(), kind: PrincipalKind::Anonymous }
+        Principal::named("anonymous", PrincipalKind::Anonymous)
+    }
+
+    /// A principal holding no grant (the platform's own actors, tests).
+    pub fn named(id: impl Into<String>, kind: PrincipalKind) -> Principal {
+        Principal { id: id.into(), kind, grants: Vec::new(), envs: None, via: None }
+    }
+
+    /// The principal as the audit names it: `alice`, or `alice via token 3f2a…`.
+    pub fn audit_name(&self) -> String {
+        match &self.via {
+            Some(via) => format!("{} via {via}", self.id),
+            None => self.id.clone(),
+        }
     }
 }
 
@@ -50,6 +78,10 @@ pub enum Action {
     ReadPlatform,
     /// The Prometheus metrics.
     ReadMetrics,
+    /// Signing in to the portal and out of it.
+    SignIn,
+    /// A person's own API tokens: making, listing, revoking.
+    ManageTokens,
     /// A deployment's status.
     ReadStatus,
     /// Parameters and their latest values.
@@ -84,6 +116,10 @@ pub enum Action {
     Promote,
     /// Pausing and resuming an environment's deployment.
     ManageDeployment,
+    /// The names, versions and times of an environment's secrets (never their values).
+    ReadSecrets,
+    /// Storing, rotating and deleting an environment's secrets.
+    ManageSecrets,
 }
 
 impl Action {
@@ -92,6 +128,8 @@ impl Action {
         match self {
             Action::ReadPlatform => "read_platform",
             Action::ReadMetrics => "read_metrics",
+            Action::SignIn => "sign_in",
+            Action::ManageTokens => "manage_tokens",
             Action::ReadStatus => "read_status",
             Action::ReadTelemetry => "read_telemetry",
             Action::ReadArchive => "read_archive",
@@ -109,6 +147,8 @@ impl Action {
             Action::ApproveRelease => "approve_release",
             Action::Promote => "promote",
             Action::ManageDeployment => "manage_deployment",
+            Action::ReadSecrets => "read_secrets",
+            Action::ManageSecrets => "manage_secrets",
         }
     }
 
@@ -116,7 +156,9 @@ impl Action {
     pub fn is_read(self) -> bool {
         !matches!(
             self,
-            Action::Backfill
+            Action::SignIn
+                | Action::ManageTokens
+                | Action::Backfill
                 | Action::AcknowledgeAlarm
                 | Action::SendCommand
                 | Action::ApproveCommand
@@ -125,6 +167,7 @@ impl Action {
                 | Action::ApproveRelease
                 | Action::Promote
                 | Action::ManageDeployment
+                | Action::ManageSecrets
         )
     }
 }
@@ -161,17 +204,49 @@ pub struct Decision {
     pub policy: String,
 }
 
-/// Turns a request's headers into a principal; an unknown credential is a 401.
+/// Turns a request's headers into a principal; an unknown, expired or revoked credential is
+/// a 401 (recorded by the gate).
 pub trait Identify: Send + Sync + 'static {
-    /// The principal the headers identify (`Principal::anonymous()` when there is no credential).
-    fn identify(&self, headers: &HeaderMap) -> Result<Principal, ApiError>;
+    /// The principal the headers identify (`Principal::anonymous()` when there is no
+    /// credential). `changes` says whether the request changes state (a portal session must
+    /// then carry its CSRF token).
+    fn identify(&self, headers: &HeaderMap, changes: bool) -> Result<Principal, ApiError>;
 }
 
 /// The one authorization function: may this principal do this action on this resource?
 pub trait Authorizer: Send + Sync + 'static {
-    /// The decision; it must not panic and should give a reason either way.
-    fn authorize(&self, principal: &Principal, action: Action, resource: &Resource) -> Decision;
+    /// The decision; it must not panic and should give a reason either way. `context` carries
+    /// what the application counted (approvals of a command); `Context::default()` otherwise.
+    fn authorize(&self, principal: &Principal, action: Action, resource: &Resource, context: &Context) -> Decision;
 }
+
+/// Where the gate records its decisions durably: every denial, and every allowed change
+/// (before it happens: when the record fails, the change is refused).
+pub trait AuditSink: Send + Sync + 'static {
+    /// Records one decision; `Err` says why it could not be.
+    fn record(&self, record: &DecisionRecord) -> Result<(), String>;
+
+    /// Records how an allowed change ended (the command and its id, or why it was refused).
+    fn outcome(&self, outcome: &OutcomeRecord) -> Result<(), String>;
+}
+
+/// How an allowed change ended, for the audit: what the handler knows that the gate did not.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutcomeRecord {
+    /// The request it answers (the decision's record has the same id).
+    pub request_id: String,
+    pub principal: String,
+    pub action: Action,
+    pub resource: String,
+    /// Whether it was done.
+    pub done: bool,
+    /// What was done (`{"command": .., "id": .., "digest": ..}`) or why not (`{"refused": ..}`):
+    /// never a secret value.
+    pub detail: serde_json::Value,
+}
+
+/// The policy named by a refusal because the audit chain could not record an allowed change.
+pub const AUDIT_FAIL_CLOSED: &str = "audit-fail-closed";
 
 /// The single gate every request passes: identify, authorize, record. Cheap to clone; clones
 /// share the decision log.
@@ -185,7 +260,17 @@ pub struct Gate {
 impl Gate {
     /// A gate from any identity and authorizer.
     pub fn new(identify: impl Identify, authorizer: impl Authorizer) -> Gate {
-        Gate { identify: Arc::new(identify), authorizer: Arc::new(authorizer), log: DecisionLog::default() }
+        Gate::from_parts(Arc::new(identify), Arc::new(authorizer))
+    }
+
+    /// A gate from shared parts.
+    pub fn from_parts(identify: Arc<dyn Identify>, authorizer: Arc<dyn Authorizer>) -> Gate {
+        Gate { identify, authorizer, log: DecisionLog::default() }
+    }
+
+    /// The same gate recording every denial and every allowed change to `sink` too.
+    pub fn audited(self, sink: Arc<dyn AuditSink>) -> Gate {
+        Gate { log: self.log.with_sink(sink), ..self }
     }
 
     /// The default gate: bearer tokens from `tokens`; each token acts only within its grants;
@@ -200,22 +285,39 @@ impl Gate {
         &self.log
     }
 
-    /// Identifies the principal of a request.
-    pub fn identify(&self, headers: &HeaderMap) -> Result<Principal, ApiError> {
-        self.identify.identify(headers)
+    /// Identifies the principal of a request (`changes`: see `Identify::identify`).
+    pub fn identify(&self, headers: &HeaderMap, changes: bool) -> Result<Principal, ApiError> {
+        self.identify.identify(headers, changes)
     }
 
     /// Asks the authorizer and records the decision.
     pub fn decide(&self, request_id: &str, principal: &Principal, action: Action, resource: &Resource) -> Decision {
-        let decision = self.authorizer.authorize(principal, action, resource);
-        self.log.record(request_id, &principal.id, action, resource, &decision);
-        decision
+        self.decide_in(request_id, principal, action, resource, &Context::default())
+    }
+
+    /// Asks the authorizer with what the application counted, and records the decision. An
+    /// allowed change whose durable record fails is refused.
+    pub fn decide_in(
+        &self,
+        request_id: &str,
+        principal: &Principal,
+        action: Action,
+        resource: &Resource,
+        context: &Context,
+    ) -> Decision {
+        let decision = self.authorizer.authorize(principal, action, resource, context);
+        self.log.record(request_id, &principal.audit_name(), action, resource, decision)
+    }
+
+    /// Records how an allowed change ended (logged, and sent to the audit sink).
+    pub fn outcome(&self, outcome: OutcomeRecord) {
+        self.log.outcome(&outcome);
     }
 
     /// Asks the authorizer without recording: to filter what a recorded decision allowed
     /// (e.g. which deployments a principal sees in the list).
     pub fn peek(&self, principal: &Principal, action: Action, resource: &Resource) -> bool {
-        self.authorizer.authorize(principal, action, resource).allow
+        self.authorizer.authorize(principal, action, resource, &Context::default()).allow
     }
 }
 

@@ -58,7 +58,7 @@ impl FromRequest<AppState> for EmptyBody {
 
 /// The bytes of a JSON body of at most `limit_bytes`: another content type is a 415, a
 /// longer body a 413.
-async fn json_bytes(request: Request, limit_bytes: usize) -> Result<Bytes, ApiError> {
+pub(crate) async fn json_bytes(request: Request, limit_bytes: usize) -> Result<Bytes, ApiError> {
     if !is_json(&request) {
         return Err(not_json());
     }

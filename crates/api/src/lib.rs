@@ -19,10 +19,12 @@ mod commands;
 mod control;
 mod export;
 mod handlers;
+mod identity;
 mod json;
 mod live;
 mod pipeline;
 mod platform;
+mod secrets;
 
 #[cfg(test)]
 mod tests;
@@ -30,6 +32,8 @@ mod tests;
 pub use backend::{Backend, BackendError, ControlBackend, LiveReceiver};
 pub use error::ApiError;
 pub use gate::{Action, Gate, Principal, Resource, ScopeGrant, TokenGrant};
+pub use identity::{session_cookie, IdentityBackend, IdentityError, Login, SESSION_COOKIE};
+pub use secrets::{SecretsBackend, SecretsError};
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -92,6 +96,18 @@ pub fn router_with_control(
     gate: Gate,
     options: RouterOptions,
 ) -> axum::Router {
+    router_with(backend, control, None, gate, options)
+}
+
+/// The whole API: every route of `routes::table`, each behind `gate`. The control plane's
+/// routes answer 404 when `control` is `None`, the secrets routes when `secrets` is.
+pub fn router_with(
+    backend: Arc<dyn Backend>,
+    control: Option<Arc<dyn ControlBackend>>,
+    secrets: Option<Arc<dyn SecretsBackend>>,
+    gate: Gate,
+    options: RouterOptions,
+) -> axum::Router {
     let openapi_json = openapi::document_json();
     let app = pipeline::AppState(Arc::new(pipeline::AppInner {
         backend,
@@ -102,5 +118,13 @@ pub fn router_with_control(
         openapi_json,
         next_request: Default::default(),
     }));
-    routes::build(app)
+    // The vault reaches its handlers as an extension, not through the shared state: only
+    // the secrets routes ever see it.
+    routes::build(app).layer(axum::Extension(secrets::SecretsHandle(secrets)))
+}
+
+/// The router with the portal's sessions and the API tokens of `identity` (without, their
+/// routes answer 404).
+pub fn with_identity(router: axum::Router, identity: Option<Arc<dyn IdentityBackend>>) -> axum::Router {
+    router.layer(axum::Extension(identity::IdentityHandle(identity)))
 }

@@ -10,6 +10,10 @@ pub const PLATFORM_TAG: &str = "platform";
 pub const DEPLOYMENT_TAG: &str = "deployment";
 /// Tag of the control plane's routes: missions, releases, promotions.
 pub const CONTROL_TAG: &str = "control plane";
+/// Tag of the secrets vault's routes.
+pub const SECRETS_TAG: &str = "secrets";
+/// Tag of sessions and API tokens.
+pub const IDENTITY_TAG: &str = "identity";
 
 /// The API description.
 #[derive(OpenApi)]
@@ -59,6 +63,16 @@ pub const CONTROL_TAG: &str = "control plane";
         crate::control::envs::pause,
         crate::control::envs::resume,
         crate::control::envs::set_blackout,
+        crate::secrets::list,
+        crate::secrets::put,
+        crate::secrets::delete,
+        crate::secrets::rotate,
+        crate::identity::login,
+        crate::identity::logout,
+        crate::identity::whoami,
+        crate::identity::create_token,
+        crate::identity::tokens,
+        crate::identity::revoke_token,
     ),
     components(schemas(wire::Subscription, wire::LiveMessage, wire::ErrorBody))
 )]
@@ -80,6 +94,16 @@ pub struct ScopePath {
     pub mission: String,
     /// `dev`, `aiv` or `ops`.
     pub env: String,
+}
+
+/// One secret of an environment.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct SecretPath {
+    pub mission: String,
+    pub env: String,
+    /// Like `gs-kiruna.password`: 1 to 64 of `a-z`, `0-9`, `.`, `_`, `-`.
+    pub name: String,
 }
 
 /// One mission.

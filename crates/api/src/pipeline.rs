@@ -3,7 +3,7 @@
 
 use crate::backend::{Backend, BackendError, ControlBackend};
 use crate::error::{ApiError, ErrorReport};
-use crate::gate::{Action, Gate, Principal, Resource};
+use crate::gate::{Action, Context, Gate, Principal, Resource};
 use crate::metrics::HttpMetrics;
 use crate::routes::ScopeKind;
 use crate::RouterOptions;
@@ -55,6 +55,8 @@ struct RouteLabel(&'static str);
 pub(crate) struct Granted {
     pub request_id: String,
     pub principal: Principal,
+    /// The action the route was authorized for.
+    pub action: Action,
     /// What the gate authorized the action on.
     pub resource: Resource,
 }
@@ -75,6 +77,22 @@ impl Granted {
             Resource::Deployment(scope) => Ok(scope.mission.clone()),
             Resource::Platform => Err(ApiError::Internal { detail: "mission route authorized on the platform".into() }),
         }
+    }
+
+    /// Records how the allowed change ended: what was done (`Ok(detail)`) or why not.
+    pub fn outcome<T>(&self, app: &AppState, result: &Result<T, ApiError>, detail: serde_json::Value) {
+        let (done, detail) = match result {
+            Ok(_) => (true, detail),
+            Err(error) => (false, serde_json::json!({ "asked": detail, "refused": error.to_string() })),
+        };
+        app.gate.outcome(crate::gate::OutcomeRecord {
+            request_id: self.request_id.clone(),
+            principal: self.principal.audit_name(),
+            action: self.action,
+            resource: self.resource.to_string(),
+            done,
+            detail,
+        });
     }
 
     /// Asks the gate for a further action this request turned out to need (CSV export,
@@ -153,20 +171,55 @@ async fn admit(route: &RouteGate, parts: &mut Parts) -> Result<Granted, ApiError
     let request_id = parts.extensions.get::<RequestId>().cloned().unwrap_or_default().0;
     let gate = &route.app.gate;
     let path = parts.uri.path().to_string();
-    let principal = gate.identify(&parts.headers).inspect_err(|error| {
+    let identified = gate.identify(&parts.headers, !route.action.is_read()).inspect_err(|error| {
         gate.log().record_refusal(&request_id, "unidentified", route.action, &path, &error.to_string())
-    })?;
+    });
+    let principal = match identified {
+        Ok(principal) => principal,
+        // A stale cookie or token must not stop anyone signing in (or out) again.
+        Err(_) if route.action == Action::SignIn => Principal::anonymous(),
+        Err(error) => return Err(error),
+    };
     let resource = resource_of(route.scope, parts).await.inspect_err(|error| {
-        gate.log().record_refusal(&request_id, &principal.id, route.action, &path, &error.to_string())
+        gate.log().record_refusal(&request_id, &principal.audit_name(), route.action, &path, &error.to_string())
     })?;
-    let decision = gate.decide(&request_id, &principal, route.action, &resource);
+    let context = match (route.action, &resource) {
+        (Action::ApproveCommand, Resource::Deployment(scope)) => {
+            approval_context(&route.app, parts, scope, &principal).await
+        }
+        _ => Context::default(),
+    };
+    let decision = gate.decide_in(&request_id, &principal, route.action, &resource, &context);
     if !decision.allow {
         return Err(ApiError::Forbidden { reason: decision.reason });
     }
     if let (ScopeKind::Deployment, Resource::Deployment(scope)) = (route.scope, &resource) {
         ensure_deployment(&route.app, scope).await?;
     }
-    Ok(Granted { request_id, principal, resource })
+    Ok(Granted { request_id, principal, action: route.action, resource })
+}
+
+/// What the application counts for approving a command (Cedar cannot count): whether the
+/// approver sent it, and whether it still waits for an approval within its window. A
+/// command that cannot be read counts nothing (the policy then refuses an approval in OPS).
+/// That the approval names the command's digest is checked where the command lives.
+async fn approval_context(app: &AppState, parts: &mut Parts, scope: &Scope, principal: &Principal) -> Context {
+    let Ok(params) = RawPathParams::from_request_parts(parts, &()).await else {
+        return Context::default();
+    };
+    let Some(id) = params.iter().find(|(key, _)| *key == "id").and_then(|(_, value)| value.parse::<u64>().ok()) else {
+        return Context::default();
+    };
+    let scope = scope.clone();
+    let Ok(command) = blocking(app, move |backend| backend.command(&scope, id)).await else {
+        return Context::default();
+    };
+    let approver_is_sender = command.principal == principal.id;
+    Context {
+        distinct_approvers: u32::from(!approver_is_sender),
+        approval_fresh: command.state == "pending_approval",
+        approver_is_sender,
+    }
 }
 
 /// What a route of this kind acts on, from its path: malformed → 400 naming the segment.

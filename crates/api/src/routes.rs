@@ -3,7 +3,7 @@
 use crate::error::ApiError;
 use crate::gate::Action;
 use crate::pipeline::{self, AppState, RouteGate};
-use crate::{commands, control, handlers, live, platform};
+use crate::{commands, control, handlers, identity, live, platform, secrets};
 use axum::http::Method;
 use axum::routing::{on, MethodFilter, MethodRouter};
 use axum::Router;
@@ -55,6 +55,7 @@ pub fn table() -> Vec<RouteSpec> {
     let mut routes = platform_routes();
     routes.extend(deployment_routes());
     routes.extend(control_routes());
+    routes.extend(secrets_routes());
     routes
 }
 
@@ -68,6 +69,12 @@ fn platform_routes() -> Vec<RouteSpec> {
         spec(M::GET, "/api/openapi.json", ReadPlatform, |m| on(m, platform::openapi)),
         spec(M::GET, "/api/deployments", ReadPlatform, |m| on(m, platform::deployments)),
         spec(M::GET, "/metrics", ReadMetrics, |m| on(m, platform::metrics)),
+        spec(M::POST, "/api/session", SignIn, |m| on(m, identity::login)),
+        spec(M::DELETE, "/api/session", SignIn, |m| on(m, identity::logout)),
+        spec(M::GET, "/api/session", ReadPlatform, |m| on(m, identity::whoami)),
+        spec(M::POST, "/api/tokens", ManageTokens, |m| on(m, identity::create_token)),
+        spec(M::GET, "/api/tokens", ManageTokens, |m| on(m, identity::tokens)),
+        spec(M::DELETE, "/api/tokens/{id}", ManageTokens, |m| on(m, identity::revoke_token)),
     ]
 }
 
@@ -160,6 +167,20 @@ fn control_routes() -> Vec<RouteSpec> {
         spec(Environment, M::POST, "/api/missions/{mission}/envs/{env}/blackouts", ManageDeployment, |m| {
             on(m, control::envs::set_blackout)
         }),
+    ]
+}
+
+/// The secrets of one environment (`secrets`): the deployment need not run, so that its
+/// secrets can be stored before it first starts.
+fn secrets_routes() -> Vec<RouteSpec> {
+    use Action::*;
+    use Method as M;
+    let spec = specs(ScopeKind::Environment);
+    vec![
+        spec(M::GET, "/api/missions/{mission}/envs/{env}/secrets", ReadSecrets, |m| on(m, secrets::list)),
+        spec(M::PUT, "/api/missions/{mission}/envs/{env}/secrets/{name}", ManageSecrets, |m| on(m, secrets::put)),
+        spec(M::DELETE, "/api/missions/{mission}/envs/{env}/secrets/{name}", ManageSecrets, |m| on(m, secrets::delete)),
+        spec(M::POST, "/api/missions/{mission}/envs/{env}/secrets-rotate", ManageSecrets, |m| on(m, secrets::rotate)),
     ]
 }
 

@@ -9,6 +9,7 @@ mod gate;
 mod policy;
 mod props;
 mod routes;
+mod secrets;
 mod ws;
 
 use crate::gate::{Gate, TokenGrant};
@@ -37,6 +38,7 @@ fn tokens() -> Vec<TokenGrant> {
         name: name.into(),
         token: secret.into(),
         scopes: vec![grant(scope)],
+        grants: Vec::new(),
     };
     vec![
         token("sentinel-ops", SENTINEL_TOKEN, "sentinel-x/*"),

@@ -7,8 +7,12 @@ use utoipa::ToSchema;
 
 mod commands;
 mod control;
+mod identity;
+mod secrets;
 pub use commands::*;
 pub use control::*;
+pub use identity::*;
+pub use secrets::*;
 
 /// A deployment in the list of deployments.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]

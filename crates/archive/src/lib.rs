@@ -15,6 +15,7 @@ mod codec;
 mod control;
 mod cursor;
 mod error;
+mod identity;
 mod reader;
 mod records;
 mod schema;
@@ -22,6 +23,7 @@ mod vault;
 mod writer;
 
 pub use self::audit::{AuditStore, AUDIT_FILE};
+pub use self::identity::IdentityStore;
 pub use self::vault::VaultStore;
 pub use control::ControlStore;
 pub use error::ArchiveError;

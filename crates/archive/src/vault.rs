@@ -6,10 +6,14 @@
 
 use crate::error::SqlContext;
 use crate::ArchiveError;
-use ::vault::{Change, KeyCheck, SealedSecret, VaultState, WrappedDataKey, NONCE_LEN};
+use ::vault::{Change, KeyCheck, SealedSecret, SecretName, VaultState, WrappedDataKey, NONCE_LEN};
 use base::Scope;
 use rusqlite::{params, Connection, Row};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+/// A version stored by a change, and when: (scope, name, version), at_ms.
+type Created<'a> = ((&'a Scope, &'a SecretName, u32), u64);
 
 /// The vault's database file in its directory.
 const DB_FILE: &str = "vault.sqlite";
@@ -36,6 +40,14 @@ CREATE TABLE IF NOT EXISTS vault_secrets (
     dek_version INTEGER NOT NULL,
     nonce BLOB NOT NULL,
     ciphertext BLOB NOT NULL,
+    PRIMARY KEY (mission, env, name, version)
+);
+CREATE TABLE IF NOT EXISTS vault_secret_times (
+    mission TEXT NOT NULL,
+    env TEXT NOT NULL,
+    name TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    created_ms INTEGER NOT NULL,
     PRIMARY KEY (mission, env, name, version)
 );";
 
@@ -107,6 +119,44 @@ impl VaultStore {
 
     /// Writes `change` in one transaction, removals first, and makes it durable.
     pub fn save(&mut self, change: &Change) -> Result<(), ArchiveError> {
+        self.save_inner(change, None)
+    }
+
+    /// As `save`, for the change that stores `created` (scope, name, version) at `at_ms`:
+    /// the time is kept beside it (not sealed: it is no secret) until the secret is deleted.
+    pub fn save_created(
+        &mut self,
+        change: &Change,
+        created: (&Scope, &SecretName, u32),
+        at_ms: u64,
+    ) -> Result<(), ArchiveError> {
+        self.save_inner(change, Some((created, at_ms)))
+    }
+
+    /// When each version of each secret of `scope` was stored, by (name, version), for the
+    /// versions stored with `save_created`.
+    pub fn created_times(&self, scope: &Scope) -> Result<BTreeMap<(String, u32), u64>, ArchiveError> {
+        let doing = "reading the vault's secret times";
+        let mut select = self
+            .conn
+            .prepare("SELECT name, version, created_ms FROM vault_secret_times WHERE mission = ?1 AND env = ?2")
+            .doing(&self.path, doing)?;
+        let rows = select
+            .query_map(params![scope.mission.as_str(), scope.env.as_str()], |row| {
+                Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?, row.get::<_, i64>(2)?))
+            })
+            .doing(&self.path, doing)?;
+        let mut times = BTreeMap::new();
+        for row in rows {
+            let (name, stored_version, created_ms) = row.doing(&self.path, doing)?;
+            if let (Some(stored_version), Ok(created_ms)) = (version(stored_version), u64::try_from(created_ms)) {
+                times.insert((name, stored_version), created_ms);
+            }
+        }
+        Ok(times)
+    }
+
+    fn save_inner(&mut self, change: &Change, created: Option<Created<'_>>) -> Result<(), ArchiveError> {
         let path = &self.path;
         let doing = "saving a vault change";
         let tx = self.conn.transaction().doing(path, doing)?;
@@ -125,11 +175,13 @@ impl VaultStore {
             .doing(path, doing)?;
         }
         for (scope, name) in change.deleted() {
-            tx.execute(
-                "DELETE FROM vault_secrets WHERE mission = ?1 AND env = ?2 AND name = ?3",
-                params![scope.mission.as_str(), scope.env.as_str(), name.as_str()],
-            )
-            .doing(path, doing)?;
+            for table in ["vault_secrets", "vault_secret_times"] {
+                tx.execute(
+                    &format!("DELETE FROM {table} WHERE mission = ?1 AND env = ?2 AND name = ?3"),
+                    params![scope.mission.as_str(), scope.env.as_str(), name.as_str()],
+                )
+                .doing(path, doing)?;
+            }
         }
         for key in change.data_keys() {
             tx.execute(
@@ -157,6 +209,20 @@ impl VaultStore {
                     secret.dek_version,
                     &secret.nonce[..],
                     secret.ciphertext
+                ],
+            )
+            .doing(path, doing)?;
+        }
+        if let Some(((scope, name, version), at_ms)) = created {
+            tx.execute(
+                "INSERT OR REPLACE INTO vault_secret_times (mission, env, name, version, created_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![
+                    scope.mission.as_str(),
+                    scope.env.as_str(),
+                    name.as_str(),
+                    version,
+                    i64::try_from(at_ms).unwrap_or(i64::MAX)
                 ],
             )
             .doing(path, doing)?;

@@ -17,7 +17,10 @@ pub mod uplink;
 mod views;
 
 use crate::Transport;
+use std::fmt;
+use std::sync::Arc;
 use tc::lifecycle::ReleaseMode;
+use vault::SecretValue;
 
 /// How a deployment commands.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -51,7 +54,54 @@ pub struct UplinkSpec {
     pub transport: Transport,
     pub address: String,
     pub framing: UplinkFraming,
+    /// TCP: the line written first on every new connection (a ground station's login).
+    pub login: Option<UplinkLogin>,
 }
+
+/// A ground station's login: `LOGIN <secret>\n`, written first on every new TCP connection
+/// of the uplink. It holds the secret the vault delivered to this deployment: zeroized when
+/// the last copy is dropped, printed `[redacted]`.
+#[derive(Clone)]
+pub struct UplinkLogin {
+    /// The secret's name in the deployment's scope, for messages.
+    pub secret: String,
+    value: Arc<SecretValue>,
+}
+
+impl UplinkLogin {
+    /// A login with `value`; refused (naming `secret`, never showing the value) when the value
+    /// holds a line break, which would end the line early.
+    pub fn new(secret: impl Into<String>, value: SecretValue) -> Result<UplinkLogin, String> {
+        let secret = secret.into();
+        if value.expose().iter().any(|byte| matches!(byte, b'\n' | b'\r')) {
+            return Err(format!("secret {secret}: holds a line break, so it cannot be sent as a LOGIN line"));
+        }
+        Ok(UplinkLogin { secret, value: Arc::new(value) })
+    }
+
+    /// The line to write, in memory that is zeroized on drop.
+    pub(crate) fn line(&self) -> SecretValue {
+        let mut line = Vec::with_capacity(self.value.len() + 7);
+        line.extend_from_slice(b"LOGIN ");
+        line.extend_from_slice(self.value.expose());
+        line.push(b'\n');
+        SecretValue::new(line)
+    }
+}
+
+impl fmt::Debug for UplinkLogin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UplinkLogin").field("secret", &self.secret).field("value", &"[redacted]").finish()
+    }
+}
+
+impl PartialEq for UplinkLogin {
+    fn eq(&self, other: &UplinkLogin) -> bool {
+        self.secret == other.secret && self.value.expose() == other.value.expose()
+    }
+}
+
+impl Eq for UplinkLogin {}
 
 /// How telecommands are put on the uplink.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -18,7 +18,8 @@ pub mod replay;
 mod running;
 pub mod swap;
 
-pub use commanding::{CommandingSpec, UplinkFraming, UplinkSpec};
+pub use commanding::{CommandingSpec, UplinkFraming, UplinkLogin, UplinkSpec};
+pub use links::tls::{LinkSecurity, LinkTls, Refusal, SecurityEvents};
 pub use platform::Platform;
 pub use running::{Deployment, DeploymentSpec, ModelVersion};
 pub use swap::SwapReport;
@@ -58,6 +59,8 @@ pub struct LinkSpec {
     /// Where to listen, e.g. `127.0.0.1:10015` (port 0: any free port).
     pub address: String,
     pub framing: tm::link::Framing,
+    /// Whether peers must connect with mutual TLS (TCP only).
+    pub tls: LinkTls,
 }
 
 /// The wire name of a framing.
@@ -88,6 +91,8 @@ pub enum DeploymentError {
     DuplicateDeployment { scope: base::Scope },
     #[error("no deployment {scope} on this platform")]
     NoSuchDeployment { scope: base::Scope },
+    #[error("{scope}: link {link}: {reason}")]
+    Tls { scope: base::Scope, link: String, reason: String },
     #[error("{scope}: the deployment is stopping")]
     Stopping { scope: base::Scope },
 }

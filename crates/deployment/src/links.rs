@@ -1,12 +1,16 @@
 //! The sockets of a deployment's links: tasks that read UDP datagrams or TCP streams and hand
-//! the bytes, with their reception time, to the ingest thread. They do no decoding.
+//! the bytes, with their reception time, to the ingest thread. They do no decoding. A TCP
+//! link may require mutual TLS (`tls`): then only authorized peers' bytes are read.
+
+pub mod tls;
 
 use crate::ingest::Input;
 use crate::{Clock, DeploymentError, LinkSpec, Transport};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use tokio::io::AsyncReadExt;
+use tls::TlsLink;
+use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::net::{TcpListener, UdpSocket};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -24,12 +28,13 @@ pub struct BoundLink {
     pub task: JoinHandle<()>,
 }
 
-/// Binds the link's socket and starts reading it.
+/// Binds the link's socket and starts reading it (a TCP link through `tls` when it requires TLS).
 pub async fn start(
     index: usize,
     spec: &LinkSpec,
     inputs: mpsc::Sender<Input>,
     clock: Clock,
+    tls: Option<Arc<TlsLink>>,
 ) -> Result<BoundLink, DeploymentError> {
     let bind_error = |source: std::io::Error| DeploymentError::Bind {
         link: spec.name.clone(),
@@ -46,7 +51,7 @@ pub async fn start(
         Transport::Tcp => {
             let listener = TcpListener::bind(&spec.address).await.map_err(bind_error)?;
             let local = listener.local_addr().map_err(bind_error)?;
-            let task = tokio::spawn(tcp(index, spec.name.clone(), listener, inputs, clock));
+            let task = tokio::spawn(tcp(index, spec.name.clone(), listener, inputs, clock, tls));
             Ok(BoundLink { local, task })
         }
     }
@@ -69,7 +74,14 @@ async fn udp(link: usize, socket: UdpSocket, inputs: mpsc::Sender<Input>, clock:
     }
 }
 
-async fn tcp(link: usize, name: String, listener: TcpListener, inputs: mpsc::Sender<Input>, clock: Clock) {
+async fn tcp(
+    link: usize,
+    name: String,
+    listener: TcpListener,
+    inputs: mpsc::Sender<Input>,
+    clock: Clock,
+    tls: Option<Arc<TlsLink>>,
+) {
     let next_connection = Arc::new(AtomicU64::new(1));
     let open = Arc::new(AtomicU64::new(0));
     loop {
@@ -87,9 +99,17 @@ async fn tcp(link: usize, name: String, listener: TcpListener, inputs: mpsc::Sen
         open.fetch_add(1, Ordering::Relaxed);
         let connection = next_connection.fetch_add(1, Ordering::Relaxed);
         tracing::info!(link = %name, %peer, connection, "connected");
-        let (inputs, clock, open, name) = (inputs.clone(), clock.clone(), open.clone(), name.clone());
+        let (inputs, clock, open, name, tls) = (inputs.clone(), clock.clone(), open.clone(), name.clone(), tls.clone());
         tokio::spawn(async move {
-            read_stream(link, connection, stream, &inputs, &clock).await;
+            match tls {
+                None => read_stream(link, connection, stream, &inputs, &clock).await,
+                // A refused peer's bytes are never read: it is closed (and reported) here.
+                Some(tls) => {
+                    if let Some(stream) = tls.accept(stream, peer).await {
+                        read_stream(link, connection, stream, &inputs, &clock).await;
+                    }
+                }
+            }
             open.fetch_sub(1, Ordering::Relaxed);
             tracing::info!(link = %name, %peer, connection, "disconnected");
         });
@@ -99,7 +119,7 @@ async fn tcp(link: usize, name: String, listener: TcpListener, inputs: mpsc::Sen
 async fn read_stream(
     link: usize,
     connection: u64,
-    mut stream: tokio::net::TcpStream,
+    mut stream: impl AsyncRead + Unpin,
     inputs: &mpsc::Sender<Input>,
     clock: &Clock,
 ) {

@@ -125,4 +125,20 @@ pub fn write(platform: &Platform, out: &mut String) {
     family(out, "groundplane_link_units_total", "counter", "Units received per link.", &units);
     family(out, "groundplane_link_bytes_total", "counter", "Bytes received per link.", &bytes);
     family(out, "groundplane_link_invalid_units_total", "counter", "Invalid units per link and reason.", &invalid);
+    let refused: Vec<_> = platform
+        .iter()
+        .flat_map(|d| {
+            let labels = labels(&d);
+            d.tls_refusals()
+                .into_iter()
+                .map(move |(link, reason, n)| (format!("{labels},link=\"{link}\",reason=\"{reason}\""), n))
+        })
+        .collect();
+    family(
+        out,
+        "groundplane_link_tls_refused_total",
+        "counter",
+        "Connections refused by links that require mutual TLS, per link and reason.",
+        &refused,
+    );
 }

@@ -4,6 +4,7 @@ use crate::commanding::book::Book;
 use crate::commanding::CommandingSpec;
 use crate::durable::Durability;
 use crate::ingest::{Ingest, IngestStatus, Input, Shared, INPUT_QUEUE_LEN};
+use crate::links::tls::{RefusalCounts, TlsLink};
 use crate::links::{self, BoundLink};
 use crate::{Clock, DeploymentError, LinkSpec};
 use base::{Digest, Scope};
@@ -31,6 +32,8 @@ pub struct DeploymentSpec {
     pub dir: PathBuf,
     /// Uplink, release mode and default verification windows.
     pub commanding: CommandingSpec,
+    /// The platform's CA and where refusals go, for links that require mutual TLS.
+    pub security: crate::LinkSecurity,
 }
 
 /// The model version a deployment runs, and its plan.
@@ -61,6 +64,8 @@ pub struct Deployment {
     pub(crate) version: RwLock<Arc<ModelVersion>>,
     /// Held through a swap, so that swaps happen one at a time.
     pub(crate) swap_lock: Mutex<()>,
+    /// Connections refused by links that require TLS, per link and reason.
+    pub(crate) tls_refusals: Arc<RefusalCounts>,
 }
 
 impl Deployment {
@@ -85,9 +90,14 @@ impl Deployment {
             .and_then(|reader| reader.last_command_id())
             .map_err(|source| DeploymentError::Archive { scope: scope.clone(), source: Box::new(source) })?;
         let (inputs, receiver) = mpsc::channel(INPUT_QUEUE_LEN);
+        let tls_refusals = Arc::new(RefusalCounts::default());
+        let mut tls = Vec::new();
+        for link in &spec.links {
+            tls.push(TlsLink::for_link(&scope, link, &spec.security, tls_refusals.clone(), clock.clone())?);
+        }
         let mut bound: Vec<BoundLink> = Vec::new();
-        for (idx, link) in spec.links.iter().enumerate() {
-            match links::start(idx, link, inputs.clone(), clock.clone()).await {
+        for ((idx, link), tls) in spec.links.iter().enumerate().zip(tls) {
+            match links::start(idx, link, inputs.clone(), clock.clone(), tls).await {
                 Ok(link) => bound.push(link),
                 Err(error) => {
                     bound.iter().for_each(|link| link.task.abort());
@@ -154,6 +164,7 @@ impl Deployment {
             readers: Mutex::new(Vec::new()),
             version: RwLock::new(Arc::new(ModelVersion { digest, model: Arc::new(spec.model), plan })),
             swap_lock: Mutex::new(()),
+            tls_refusals,
         })
     }
 
@@ -190,6 +201,11 @@ impl Deployment {
         if let Some(ingest) = ingest {
             let _ = tokio::task::spawn_blocking(move || ingest.join()).await;
         }
+    }
+
+    /// Connections refused by links that require TLS so far: (link, reason, count).
+    pub fn tls_refusals(&self) -> Vec<(String, &'static str, u64)> {
+        self.tls_refusals.snapshot()
     }
 
     /// The ingest thread's latest status.

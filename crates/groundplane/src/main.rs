@@ -2,17 +2,24 @@
 //! wires the core crates together. Domain logic lives in the core crates, never here.
 
 mod audit_cmd;
+mod auditor;
+mod authz;
 mod bench;
 mod cli;
 mod clock;
 mod controller;
 mod demo;
+mod identity;
+mod identity_cmd;
 mod load;
 mod mission_cmd;
+mod pki_cmd;
+mod pki_store;
 mod procedure_cmd;
 mod release_cmd;
 mod render;
 mod secret_cmd;
+mod secrets;
 mod serve;
 mod sim_cmd;
 mod tm_cmd;
@@ -71,6 +78,11 @@ enum Command {
         #[command(subcommand)]
         command: audit_cmd::AuditCommand,
     },
+    /// The platform's certificate authority: show it, issue workload certificates (mutual TLS).
+    Pki {
+        #[command(subcommand)]
+        command: pki_cmd::PkiCommand,
+    },
     /// Missions on a running platform: create, promote releases through DEV, AIV and OPS, roll back.
     Mission {
         #[command(subcommand)]
@@ -80,6 +92,16 @@ enum Command {
     Secret {
         #[command(subcommand)]
         command: secret_cmd::SecretCommand,
+    },
+    /// People's accounts: add, set passwords and grants, disable, list.
+    User {
+        #[command(subcommand)]
+        command: identity_cmd::UserCommand,
+    },
+    /// API tokens: create (shown once), list, revoke.
+    Token {
+        #[command(subcommand)]
+        command: identity_cmd::TokenCommand,
     },
 }
 
@@ -96,7 +118,10 @@ fn main() -> ExitCode {
         Command::Release { command } => release_cmd::run(command),
         Command::Mission { command } => mission_cmd::run(command),
         Command::Audit { command } => audit_cmd::run(command),
+        Command::Pki { command } => pki_cmd::run(command),
         Command::Secret { command } => secret_cmd::run(command),
+        Command::User { command } => identity_cmd::run_user(command),
+        Command::Token { command } => identity_cmd::run_token(command),
     };
     match result {
         Ok(code) => code,

@@ -5,9 +5,11 @@
 use crate::ResourceKind::{self, Deployment, Mission, Platform};
 
 /// Every action of the schema, in the API's order, then the actions with no route yet.
-pub const ACTIONS: [&str; 23] = [
+pub const ACTIONS: [&str; 25] = [
     "read_platform",
     "read_metrics",
+    "sign_in",
+    "manage_tokens",
     "read_status",
     "read_telemetry",
     "read_archive",
@@ -32,9 +34,11 @@ pub const ACTIONS: [&str; 23] = [
 ];
 
 /// The (action, resource kind) pairs of the API's route table, each once.
-pub const ROUTE_ACTIONS: [(&str, ResourceKind); 19] = [
+pub const ROUTE_ACTIONS: [(&str, ResourceKind); 23] = [
     ("read_platform", Platform),
     ("read_metrics", Platform),
+    ("sign_in", Platform),
+    ("manage_tokens", Platform),
     ("read_status", Deployment),
     ("read_telemetry", Deployment),
     ("read_archive", Deployment),
@@ -52,18 +56,16 @@ pub const ROUTE_ACTIONS: [(&str, ResourceKind); 19] = [
     ("approve_release", Deployment),
     ("promote", Deployment),
     ("manage_deployment", Deployment),
+    ("read_secrets", Deployment),
+    ("manage_secrets", Deployment),
 ];
 
 /// Actions a route asks for on top of its own (`granted.escalate` in the API's handlers).
 pub const ESCALATIONS: [(&str, ResourceKind); 2] = [("export_archive", Deployment), ("backfill", Deployment)];
 
-/// Actions of the issue with no route yet (secrets, members, platform administration).
-pub const UNROUTED_ACTIONS: [(&str, ResourceKind); 4] = [
-    ("manage_secrets", Deployment),
-    ("read_secrets", Deployment),
-    ("manage_members", Deployment),
-    ("administer_platform", Platform),
-];
+/// Actions of the issue with no route yet (members, platform administration).
+pub const UNROUTED_ACTIONS: [(&str, ResourceKind); 2] =
+    [("manage_members", Deployment), ("administer_platform", Platform)];
 
 /// Every (action, resource kind) pair the platform asks about: routes, escalations, unrouted.
 pub fn requests() -> impl Iterator<Item = (&'static str, ResourceKind)> {

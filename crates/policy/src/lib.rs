@@ -43,4 +43,6 @@ pub use authorizer::{
     Authorizer, DEFAULT_DENY, NOT_APPLICABLE, PLATFORM_FILE, PLATFORM_POLICIES, SCHEMA, SCHEMA_FILE, UNKNOWN_ACTION,
 };
 pub use error::{PolicyError, Problem};
-pub use model::{Context, Decision, Grant, Principal, PrincipalKind, Resource, ResourceKind, Role, RoleError};
+pub use model::{
+    Context, Decision, Grant, GrantError, Principal, PrincipalKind, Resource, ResourceKind, Role, RoleError,
+};

@@ -111,6 +111,39 @@ impl fmt::Display for Grant {
     }
 }
 
+/// Why a text is not a grant.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GrantError {
+    #[error("grant `{text}`: expected <mission|*>/<env|*>/<role>, like sentinel-x/ops/operator")]
+    Shape { text: String },
+    #[error("grant `{text}`: {why}")]
+    Part { text: String, why: String },
+}
+
+impl FromStr for Grant {
+    type Err = GrantError;
+
+    /// `sentinel-x/ops/operator`, `sentinel-x/*/viewer`, `*/*/platform-admin`.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let mut parts = text.split('/');
+        let (Some(mission), Some(env), Some(role), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(GrantError::Shape { text: text.to_string() });
+        };
+        let part = |why: String| GrantError::Part { text: text.to_string(), why };
+        let mission = match mission {
+            "*" => None,
+            slug => Some(slug.parse::<MissionSlug>().map_err(|error| part(error.to_string()))?),
+        };
+        let env = match env {
+            "*" => None,
+            name => Some(name.parse::<Env>().map_err(|error| part(error.to_string()))?),
+        };
+        let role = role.parse::<Role>().map_err(|error| part(error.to_string()))?;
+        Ok(Grant { mission, env, role })
+    }
+}
+
 /// How a principal was identified.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum PrincipalKind {

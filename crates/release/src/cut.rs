@@ -1,7 +1,7 @@
 //! Cutting a release: from the inputs the binary read (mission file, the model's canonical
 //! JSON, procedure files, who and when) to the bundle's files, digest and signature.
 
-use crate::manifest::{self, Manifest, MISSION_FILE, MODEL, PROCEDURES_DIR};
+use crate::manifest::{self, Manifest, MISSION_FILE, MODEL, POLICIES, PROCEDURES_DIR};
 use crate::mission::{MissionFile, MissionFileError};
 use crate::provenance::{DigestSet, Predicate, ResourceDescriptor, Statement, Tool, MODEL_SOURCE_PREFIX};
 use crate::signing::{signer_text, SecretKey, SignatureRecord, SignedPayload, SignerKind};
@@ -23,6 +23,8 @@ pub struct CutInputs<'a> {
     pub model_sources: &'a [(String, Digest)],
     /// Procedure files: file name (`ping.toml`) → bytes.
     pub procedures: &'a BTreeMap<String, Vec<u8>>,
+    /// The mission's own Cedar policies (checked by the caller against the schema).
+    pub policies: Option<&'a [u8]>,
     pub cut_by: &'a str,
     pub cut_at_ms: u64,
     /// The version of the program cutting it.
@@ -75,6 +77,10 @@ pub fn cut(inputs: &CutInputs<'_>, key: &SecretKey, signer: SignerKind) -> Resul
     files.insert(MODEL.to_string(), inputs.model_json.to_vec());
     for (name, bytes) in inputs.procedures {
         files.insert(format!("{PROCEDURES_DIR}{name}"), bytes.clone());
+    }
+    if let Some(policies) = inputs.policies {
+        std::str::from_utf8(policies).map_err(|_| CutError::NotText { file: POLICIES.to_string() })?;
+        files.insert(POLICIES.to_string(), policies.to_vec());
     }
     let manifest = Manifest::new(mission.clone(), model_digest, &files);
     let manifest_json = manifest.canonical_json();

@@ -25,6 +25,8 @@ pub const MISSION_FILE: &str = "mission.toml";
 pub const MODEL: &str = "model.json";
 /// The folder procedures are kept in, with its slash.
 pub const PROCEDURES_DIR: &str = "procedures/";
+/// The mission's own Cedar policies, when the mission file names some.
+pub const POLICIES: &str = "policies.cedar";
 /// The manifest format this crate writes and reads.
 pub const MANIFEST_SCHEMA: &str = "groundplane.release.manifest/v1";
 /// Most procedures a release carries.

@@ -56,6 +56,9 @@ pub struct MissionFile {
     pub model_exclude: Vec<String>,
     /// Folder of `*.toml` procedure files, relative to the mission file.
     pub procedures: Option<String>,
+    /// The mission's own Cedar policies (a file, relative to the mission file): carried by
+    /// the release, validated against the platform's schema, confined to the mission.
+    pub policies: Option<String>,
     #[serde(default)]
     pub spacecraft: Vec<Spacecraft>,
     #[serde(default, rename = "member")]
@@ -291,6 +294,9 @@ pub struct Uplink {
     pub virtual_channel: u8,
     #[serde(default)]
     pub fecf: bool,
+    /// TCP only: the name of a secret of the environment's vault scope, sent as
+    /// `LOGIN <value>\n` first on every new connection (checked by the platform).
+    pub login_secret: Option<String>,
 }
 
 /// A simulator of the model run with a DEV or AIV deployment.

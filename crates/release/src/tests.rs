@@ -46,6 +46,7 @@ fn cut_release(mission: &str, model: &[u8], procedures: &BTreeMap<String, Vec<u8
         model_json: model,
         model_sources: &sources,
         procedures,
+        policies: None,
         cut_by: "alice",
         cut_at_ms: 1000,
         tool_version: "0.1.0",
@@ -77,6 +78,7 @@ fn the_digest_depends_on_content_only() {
         model_json: &model,
         model_sources: &sources,
         procedures: &other,
+        policies: None,
         cut_by: "bob",
         cut_at_ms: 2000,
         tool_version: "9",
@@ -320,6 +322,7 @@ fn refuses_to_cut_from_bad_inputs() {
         model_json: &model,
         model_sources: &sources,
         procedures: &ok,
+        policies: None,
         cut_by: "",
         cut_at_ms: 0,
         tool_version: "0",
@@ -410,4 +413,33 @@ fn keys_read_write_and_sign_known_vectors() {
         pae("http://example.com/HelloWorld", b"hello world"),
         b"DSSEv1 29 http://example.com/HelloWorld 11 hello world"
     );
+}
+
+#[test]
+fn a_missions_policies_are_carried_and_covered_by_the_digest() {
+    let model = model_json(spacepy_model());
+    let none = procedures(&[]);
+    let sources = [];
+    let inputs = |policies: Option<&'static [u8]>| CutInputs {
+        mission_file_name: "m.toml",
+        mission_file: MISSION.as_bytes(),
+        model_json: &model,
+        model_sources: &sources,
+        procedures: &none,
+        policies,
+        cut_by: "bob",
+        cut_at_ms: 2000,
+        tool_version: "9",
+    };
+    let without = cut(&inputs(None), &key(1), SignerKind::Platform).unwrap();
+    let with = cut(&inputs(Some(b"// ours\n")), &key(1), SignerKind::Platform).unwrap();
+    assert_ne!(without.digest, with.digest);
+    assert_eq!(with.files.get(crate::manifest::POLICIES).map(Vec::as_slice), Some(&b"// ours\n"[..]));
+    let trusted = [key(1).public()];
+    crate::verify(&with.files, &trusted, None, Some(&with.digest)).unwrap();
+    let mut edited = with.files.clone();
+    edited.insert(crate::manifest::POLICIES.to_string(), b"permit (principal, action, resource);".to_vec());
+    let refused = crate::verify(&edited, &trusted, None, Some(&with.digest)).unwrap_err();
+    assert!(refused.to_string().contains("policies.cedar"), "{refused}");
+    assert!(cut(&inputs(Some(b"\xff")), &key(1), SignerKind::Platform).is_err());
 }

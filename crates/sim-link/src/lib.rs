@@ -5,7 +5,8 @@
 //! limit), as space packets or TC transfer frames; it sends telemetry as space packets or TM
 //! transfer frames (`frames`) to one address (UDP datagrams, or a TCP connection it makes and
 //! remakes). One task owns the `sim::Simulator`: it ticks it and answers each telecommand at
-//! once. Sending never blocks it: what cannot be sent is counted as dropped.
+//! once. Sending never blocks it: what cannot be sent is counted as dropped. A TCP TM link
+//! that requires mutual TLS gets a client configuration (`TmTls`, from the platform's CA).
 //!
 //! Never: decide what the spacecraft says (that is `sim`), read the system clock (time comes
 //! from the caller's `Clock`), or let bad bytes from a link stop a task.
@@ -42,6 +43,14 @@ pub const RETRY_MS: u64 = 1000;
 pub enum Transport {
     Udp,
     Tcp,
+}
+
+/// TLS for the TM connection: the client configuration (certificate, trusted CA, expected
+/// server identity) and the name sent in the handshake.
+#[derive(Clone, Debug)]
+pub struct TmTls {
+    pub config: Arc<tokio_rustls::rustls::ClientConfig>,
+    pub server_name: tokio_rustls::rustls::pki_types::ServerName<'static>,
 }
 
 /// A transport and a `host:port` address.

@@ -3,7 +3,7 @@
 
 use crate::frames::TmFramer;
 use crate::tc_in::TcSocket;
-use crate::{tc_in, tm_out, Clock, Endpoint, SimCounters, SimLinkError, TcFraming, TmFraming};
+use crate::{tc_in, tm_out, Clock, Endpoint, SimCounters, SimLinkError, TcFraming, TmFraming, TmTls};
 use crate::{TC_QUEUE_MAX, TM_QUEUE_MAX};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -19,6 +19,7 @@ pub struct SimLink {
     tc_framing: TcFraming,
     local: SocketAddr,
     runtime: Handle,
+    tm_tls: Option<TmTls>,
 }
 
 /// A running simulator; its tasks stop on `stop` or when it is dropped.
@@ -63,7 +64,14 @@ impl SimLink {
     /// the tasks on that runtime.
     pub async fn bind(tc: &Endpoint, tc_framing: TcFraming) -> Result<SimLink, SimLinkError> {
         let (socket, local) = TcSocket::bind(tc).await?;
-        Ok(SimLink { socket, tc_framing, local, runtime: Handle::current() })
+        Ok(SimLink { socket, tc_framing, local, runtime: Handle::current(), tm_tls: None })
+    }
+
+    /// Sends TM over TLS (TCP only; ignored for UDP): each connection is a TLS handshake
+    /// first, and one that fails is retried like a failed connection.
+    pub fn with_tm_tls(mut self, tls: TmTls) -> SimLink {
+        self.tm_tls = Some(tls);
+        self
     }
 
     /// Where the TC socket listens.
@@ -100,7 +108,7 @@ impl SimLink {
         let tasks = vec![
             self.runtime.spawn(tc_in::serve(self.socket, self.tc_framing, tc_sender, counters.clone())),
             self.runtime.spawn(engine.run(tc_receiver, replacements, tick_ms)),
-            self.runtime.spawn(tm_out::send(tm, tm_receiver, counters.clone())),
+            self.runtime.spawn(tm_out::send(tm, tm_receiver, counters.clone(), self.tm_tls)),
         ];
         RunningSim { local: self.local, counters, tasks, replace }
     }

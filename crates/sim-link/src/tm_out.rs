@@ -3,20 +3,20 @@
 //! cannot send are counted as dropped; it never makes the simulator task wait.
 
 use crate::link::Counters;
-use crate::{Endpoint, Transport, RETRY_MS};
+use crate::{Endpoint, TmTls, Transport, RETRY_MS};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpStream, UdpSocket};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 /// Sends until the simulator task is gone.
-pub(crate) async fn send(tm: Endpoint, units: mpsc::Receiver<Vec<u8>>, counters: Arc<Counters>) {
+pub(crate) async fn send(tm: Endpoint, units: mpsc::Receiver<Vec<u8>>, counters: Arc<Counters>, tls: Option<TmTls>) {
     match tm.transport {
         Transport::Udp => udp(&tm.address, units, counters).await,
-        Transport::Tcp => tcp(&tm.address, units, counters).await,
+        Transport::Tcp => tcp(&tm.address, units, counters, tls).await,
     }
 }
 
@@ -68,21 +68,38 @@ enum Closed {
     Dropped { carried: bool },
 }
 
-async fn tcp(address: &str, mut units: mpsc::Receiver<Vec<u8>>, counters: Arc<Counters>) {
+async fn tcp(address: &str, mut units: mpsc::Receiver<Vec<u8>>, counters: Arc<Counters>, tls: Option<TmTls>) {
     let mut failures = 0u64;
     loop {
         let connect = tokio::time::timeout(Duration::from_millis(RETRY_MS), TcpStream::connect(address)).await;
         let error = match connect {
             Ok(Ok(stream)) => {
-                Counters::add(&counters.connections, 1);
-                tracing::info!(address, "TM: connected");
-                failures = 0;
-                match connected(stream, &mut units, &counters).await {
-                    Closed::Ended => return,
+                let closed = match &tls {
+                    None => Ok(connected(stream, address, &mut units, &counters, &mut failures).await),
+                    Some(tls) => match handshake(stream, tls).await {
+                        Ok(stream) => {
+                            let opened = Instant::now();
+                            let closed = connected(stream, address, &mut units, &counters, &mut failures).await;
+                            // A server that refuses the certificate closes right after the
+                            // handshake, when TM may already be written: a connection that short
+                            // waits before the next, so refusals do not come in a busy loop.
+                            Ok(match closed {
+                                Closed::Dropped { carried } => Closed::Dropped {
+                                    carried: carried && opened.elapsed() >= Duration::from_millis(RETRY_MS),
+                                },
+                                ended => ended,
+                            })
+                        }
+                        Err(error) => Err(format!("TLS: {error}")),
+                    },
+                };
+                match closed {
+                    Err(error) => error,
+                    Ok(Closed::Ended) => return,
                     // A connection that carried telemetry is remade at once; one that did
                     // not waits, so a peer that closes at once does not make a busy loop.
-                    Closed::Dropped { carried: true } => continue,
-                    Closed::Dropped { carried: false } => "the connection closed before any TM".to_string(),
+                    Ok(Closed::Dropped { carried: true }) => continue,
+                    Ok(Closed::Dropped { carried: false }) => "the connection closed before any TM".to_string(),
                 }
             }
             Ok(Err(error)) => error.to_string(),
@@ -98,17 +115,53 @@ async fn tcp(address: &str, mut units: mpsc::Receiver<Vec<u8>>, counters: Arc<Co
     }
 }
 
+/// The TLS handshake on a new TM connection, within `RETRY_MS`.
+async fn handshake(
+    stream: TcpStream,
+    tls: &TmTls,
+) -> Result<tokio_rustls::client::TlsStream<TcpStream>, std::io::Error> {
+    let connector = tokio_rustls::TlsConnector::from(tls.config.clone());
+    let handshake = connector.connect(tls.server_name.clone(), stream);
+    match tokio::time::timeout(Duration::from_millis(RETRY_MS), handshake).await {
+        Ok(result) => result,
+        Err(_) => Err(std::io::Error::new(std::io::ErrorKind::TimedOut, format!("no handshake within {RETRY_MS} ms"))),
+    }
+}
+
+/// A TM connection made (and through its handshake): counted, then written to.
+async fn connected<S: AsyncRead + AsyncWrite + Unpin>(
+    stream: S,
+    address: &str,
+    units: &mut mpsc::Receiver<Vec<u8>>,
+    counters: &Counters,
+    failures: &mut u64,
+) -> Closed {
+    Counters::add(&counters.connections, 1);
+    tracing::info!(address, "TM: connected");
+    *failures = 0;
+    write_units(stream, units, counters).await
+}
+
 /// Writes units to the connection until it fails or the simulator task is gone. Whatever
 /// the peer sends is read and ignored, so that its closing is seen at once.
-async fn connected(stream: TcpStream, units: &mut mpsc::Receiver<Vec<u8>>, counters: &Counters) -> Closed {
-    let (mut reader, mut writer) = stream.into_split();
+async fn write_units<S: AsyncRead + AsyncWrite + Unpin>(
+    stream: S,
+    units: &mut mpsc::Receiver<Vec<u8>>,
+    counters: &Counters,
+) -> Closed {
+    let (mut reader, mut writer) = tokio::io::split(stream);
     let mut ignored = [0u8; 512];
     let mut carried = false;
     loop {
         tokio::select! {
             unit = units.recv() => {
                 let Some(unit) = unit else { return Closed::Ended };
-                if let Err(error) = writer.write_all(&unit).await {
+                // Flushing matters for TLS (records leave the buffer); for TCP it does nothing.
+                let written = match writer.write_all(&unit).await {
+                    Ok(()) => writer.flush().await,
+                    Err(error) => Err(error),
+                };
+                if let Err(error) = written {
                     Counters::add(&counters.tm_dropped, 1);
                     tracing::warn!(%error, "TM: write failed; reconnecting");
                     return Closed::Dropped { carried };

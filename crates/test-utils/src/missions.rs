@@ -18,6 +18,9 @@ pub fn mission_copy(dir: &Path, name: &str, model: &Path) -> PathBuf {
     let at = dir.join(name);
     std::fs::create_dir_all(at.join("procedures")).expect("creating the copy");
     std::fs::write(at.join("mission.toml"), text).expect("writing the mission file");
+    if source.join("policies.cedar").is_file() {
+        std::fs::copy(source.join("policies.cedar"), at.join("policies.cedar")).expect("copying the policies");
+    }
     for entry in std::fs::read_dir(source.join("procedures")).expect("the mission's procedures") {
         let path = entry.expect("listing the procedures").path();
         std::fs::copy(&path, at.join("procedures").join(path.file_name().expect("a file"))).expect("copying");

@@ -1,7 +1,8 @@
 //! The record of the gate's decisions: a bounded ring of the latest, counters for metrics,
-//! and a log line for each (denials at INFO).
+//! a log line for each (denials at INFO), and the durable record (`AuditSink`) of every
+//! denial and every allowed change.
 
-use super::{Action, Decision, Resource};
+use super::{Action, AuditSink, Decision, OutcomeRecord, Resource, AUDIT_FAIL_CLOSED};
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -31,6 +32,7 @@ pub struct DecisionRecord {
 #[derive(Clone, Default)]
 pub struct DecisionLog {
     inner: Arc<Mutex<LogInner>>,
+    sink: Option<Arc<dyn AuditSink>>,
 }
 
 #[derive(Default)]
@@ -41,23 +43,46 @@ struct LogInner {
 }
 
 impl DecisionLog {
-    /// Records an authorizer's decision.
-    pub fn record(&self, request_id: &str, principal: &str, action: Action, resource: &Resource, decision: &Decision) {
-        self.push(DecisionRecord {
+    /// This log, also recording to `sink`.
+    pub(crate) fn with_sink(self, sink: Arc<dyn AuditSink>) -> DecisionLog {
+        DecisionLog { sink: Some(sink), ..self }
+    }
+
+    /// Records an authorizer's decision, and answers the decision that stands: an allowed
+    /// change that the audit sink could not record is refused.
+    pub fn record(
+        &self,
+        request_id: &str,
+        principal: &str,
+        action: Action,
+        resource: &Resource,
+        decision: Decision,
+    ) -> Decision {
+        let mut record = DecisionRecord {
             request_id: request_id.to_string(),
             principal: principal.to_string(),
             action,
             resource: resource.to_string(),
             allow: decision.allow,
-            reason: decision.reason.clone(),
-            policy: decision.policy.clone(),
-        });
+            reason: decision.reason,
+            policy: decision.policy,
+        };
+        if let Err(error) = self.to_sink(&record) {
+            if record.allow {
+                record.allow = false;
+                record.reason = format!("refused: the audit chain cannot record it ({error})");
+                record.policy = AUDIT_FAIL_CLOSED.to_string();
+            }
+        }
+        let decision = Decision { allow: record.allow, reason: record.reason.clone(), policy: record.policy.clone() };
+        self.push(record);
+        decision
     }
 
-    /// Records a refusal made before the authorizer could be asked (unknown credential,
-    /// malformed scope in the path).
+    /// Records a refusal made before the authorizer could be asked (unknown, expired or
+    /// revoked credential, malformed scope in the path).
     pub fn record_refusal(&self, request_id: &str, principal: &str, action: Action, resource: &str, reason: &str) {
-        self.push(DecisionRecord {
+        let record = DecisionRecord {
             request_id: request_id.to_string(),
             principal: principal.to_string(),
             action,
@@ -65,7 +90,30 @@ impl DecisionLog {
             allow: false,
             reason: reason.to_string(),
             policy: "gate".to_string(),
-        });
+        };
+        let _ = self.to_sink(&record);
+        self.push(record);
+    }
+
+    /// Sends how an allowed change ended to the sink (the change is done: a failure is logged).
+    pub fn outcome(&self, outcome: &OutcomeRecord) {
+        tracing::debug!(request_id = %outcome.request_id, principal = %outcome.principal,
+            action = outcome.action.as_str(), done = outcome.done, "outcome");
+        if let Some(sink) = &self.sink {
+            if let Err(error) = sink.outcome(outcome) {
+                tracing::error!(request_id = %outcome.request_id, %error, "the outcome could not be audited");
+            }
+        }
+    }
+
+    /// Sends a denial or an allowed change to the sink; allowed reads are not audited.
+    fn to_sink(&self, record: &DecisionRecord) -> Result<(), String> {
+        match &self.sink {
+            Some(sink) if !record.allow || !record.action.is_read() => sink.record(record).inspect_err(
+                |error| tracing::error!(request_id = %record.request_id, %error, "the decision could not be audited"),
+            ),
+            _ => Ok(()),
+        }
     }
 
     /// The recorded decisions, oldest first (at most `DECISION_LOG_LEN`).

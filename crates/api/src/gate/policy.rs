@@ -1,6 +1,6 @@
-//! The default authorizers until Cedar policy arrives with issue 7.
+//! The crate's own simple authorizers (tests, benches); the binary decides by Cedar policy.
 
-use super::{Action, Authorizer, Decision, Principal, PrincipalKind, Resource, ScopeGrant, TokenGrant};
+use super::{Action, Authorizer, Context, Decision, Principal, PrincipalKind, Resource, ScopeGrant, TokenGrant};
 use base::{MissionSlug, Scope};
 use std::collections::HashMap;
 
@@ -32,6 +32,7 @@ impl ScopedPolicy {
         let anonymous = principal.kind == PrincipalKind::Anonymous;
         match action {
             Action::ReadPlatform => decision(true, "platform reads are public"),
+            Action::SignIn => decision(true, "anyone may try to sign in"),
             Action::ReadMetrics if self.open || !anonymous => {
                 decision(true, "metrics are readable by any token, and by anyone when open")
             }
@@ -97,7 +98,7 @@ fn decision(allow: bool, reason: impl Into<String>) -> Decision {
 }
 
 impl Authorizer for ScopedPolicy {
-    fn authorize(&self, principal: &Principal, action: Action, resource: &Resource) -> Decision {
+    fn authorize(&self, principal: &Principal, action: Action, resource: &Resource, _context: &Context) -> Decision {
         match resource {
             Resource::Platform => self.platform(principal, action),
             Resource::Mission(mission) => self.mission(principal, action, mission),
@@ -111,7 +112,7 @@ impl Authorizer for ScopedPolicy {
 pub struct DenyAll;
 
 impl Authorizer for DenyAll {
-    fn authorize(&self, _principal: &Principal, action: Action, resource: &Resource) -> Decision {
+    fn authorize(&self, _principal: &Principal, action: Action, resource: &Resource, _context: &Context) -> Decision {
         Decision {
             allow: false,
             reason: format!("{} on {resource} denied: everything is denied", action.as_str()),

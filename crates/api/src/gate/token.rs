@@ -1,4 +1,5 @@
-//! Bearer API tokens: the default identity until issue 7.
+//! Bearer tokens from a fixed list: the crate's own simple identity (configured tokens, tests,
+//! benches). The binary adds stored, hashed, expiring tokens and sessions in front of it.
 
 use super::{Identify, Principal, PrincipalKind};
 use crate::error::ApiError;
@@ -17,6 +18,8 @@ pub struct TokenGrant {
     pub token: String,
     /// The deployments it may act on; none = platform-level reads only.
     pub scopes: Vec<ScopeGrant>,
+    /// The roles it carries (for policy that knows roles).
+    pub grants: Vec<super::Grant>,
 }
 
 impl fmt::Debug for TokenGrant {
@@ -25,7 +28,24 @@ impl fmt::Debug for TokenGrant {
             .field("name", &self.name)
             .field("token", &"[redacted]")
             .field("scopes", &self.scopes)
+            .field("grants", &self.grants)
             .finish()
+    }
+}
+
+impl TokenGrant {
+    /// The principal of requests presenting this token: its grants, and the environments its
+    /// scopes name (all when one names every environment).
+    pub fn principal(&self) -> Principal {
+        let envs = if self.scopes.iter().any(|scope| scope.env.is_none()) {
+            None
+        } else {
+            let mut envs: Vec<Env> = self.scopes.iter().filter_map(|scope| scope.env).collect();
+            envs.sort();
+            envs.dedup();
+            Some(envs)
+        };
+        Principal { id: self.name.clone(), kind: PrincipalKind::Token, grants: self.grants.clone(), envs, via: None }
     }
 }
 
@@ -106,7 +126,7 @@ impl TokenIdentity {
 }
 
 impl Identify for TokenIdentity {
-    fn identify(&self, headers: &HeaderMap) -> Result<Principal, ApiError> {
+    fn identify(&self, headers: &HeaderMap, _changes: bool) -> Result<Principal, ApiError> {
         let Some(value) = headers.get(header::AUTHORIZATION) else {
             return Ok(Principal::anonymous());
         };
@@ -125,7 +145,7 @@ impl Identify for TokenIdentity {
             }
         }
         let token = found.ok_or_else(|| unauthenticated("unknown bearer token"))?;
-        Ok(Principal { id: token.name.clone(), kind: PrincipalKind::Token })
+        Ok(token.principal())
     }
 }
 

@@ -135,3 +135,75 @@ fn scopes_parse_and_cover() {
         scope ``: expected <mission|*>/<env|*> or *, like sentinel-x/ops"#]]
     .assert_eq(&errors.join("\n"));
 }
+
+/// An audit sink that fails when told to, and keeps what it recorded.
+#[derive(Default)]
+struct Sink {
+    failing: std::sync::atomic::AtomicBool,
+    records: std::sync::Mutex<Vec<String>>,
+}
+
+impl crate::gate::AuditSink for Sink {
+    fn record(&self, record: &crate::gate::DecisionRecord) -> Result<(), String> {
+        if self.failing.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err("disk full".into());
+        }
+        let verdict = if record.allow { "allow" } else { "deny" };
+        self.records.lock().unwrap().push(format!(
+            "{verdict} {} {} {}",
+            record.principal,
+            record.action.as_str(),
+            record.resource
+        ));
+        Ok(())
+    }
+
+    fn outcome(&self, outcome: &crate::gate::OutcomeRecord) -> Result<(), String> {
+        if self.failing.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err("disk full".into());
+        }
+        let verdict = if outcome.done { "done" } else { "failed" };
+        self.records.lock().unwrap().push(format!(
+            "{verdict} {} {} {}",
+            outcome.principal,
+            outcome.action.as_str(),
+            outcome.detail
+        ));
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn denials_and_changes_are_audited_and_a_change_that_cannot_be_is_refused() {
+    let sink = Arc::new(Sink::default());
+    let gate = Gate::with_tokens(tokens(), true).audited(sink.clone());
+    let (router, fake) = app_with(Fake::new(1), gate);
+    let command = r#"{"command":"/X/PING","arguments":{}}"#;
+    let uri = "/api/missions/sentinel-x/envs/dev/commands";
+    // An allowed change: the decision, then its outcome.
+    let sent = post_json(&router, uri, Some(SENTINEL_TOKEN), command).await;
+    assert_eq!(sent.status, 202, "{sent}");
+    // A denial (a token of another mission), and an allowed read (not audited).
+    let denied = post_json(&router, uri, Some(BOGUS_TOKEN), command).await;
+    assert_eq!(denied.status, 403, "{denied}");
+    assert_eq!(
+        send(&router, Call { uri: "/api/missions/sentinel-x/envs/dev/status", ..Call::default() }).await.status,
+        200
+    );
+    let records = sink.records.lock().unwrap().clone();
+    assert_eq!(records.len(), 3, "{records:#?}");
+    assert_eq!(records[0], "allow sentinel-ops send_command deployment sentinel-x/dev");
+    assert!(records[1].starts_with("done sentinel-ops send_command {\"command\":\"/X/PING\""), "{}", records[1]);
+    assert_eq!(records[2], "deny bogus-dev send_command deployment sentinel-x/dev");
+    // The audit cannot record: changes are refused before they happen, reads go on.
+    sink.failing.store(true, std::sync::atomic::Ordering::SeqCst);
+    let sent_before = fake.commands.lock().unwrap().len();
+    let refused = post_json(&router, uri, Some(SENTINEL_TOKEN), command).await;
+    assert_eq!(refused.status, 403, "{refused}");
+    assert!(refused.to_string().contains("audit chain cannot record"), "{refused}");
+    assert_eq!(fake.commands.lock().unwrap().len(), sent_before, "nothing was sent");
+    assert_eq!(
+        send(&router, Call { uri: "/api/missions/sentinel-x/envs/dev/status", ..Call::default() }).await.status,
+        200
+    );
+}

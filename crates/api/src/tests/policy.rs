@@ -7,7 +7,7 @@ use expect_test::expect;
 
 /// The principals of the columns: (column heading, principal, whether the platform is open).
 fn principals() -> Vec<(&'static str, Principal, bool)> {
-    let token = |id: &str| Principal { id: id.into(), kind: PrincipalKind::Token };
+    let token = |id: &str| Principal::named(id, PrincipalKind::Token);
     vec![
         ("anon-open", Principal::anonymous(), true),
         ("anon-shut", Principal::anonymous(), false),
@@ -54,7 +54,7 @@ fn decisions_by_principal() {
             table.push_str(&format!("\n{:<26} {:<17}", resource_text, action.as_str()));
             for (_, principal, open) in &principals {
                 let policy = ScopedPolicy::new(&tokens(), *open);
-                let allow = policy.authorize(principal, action, &resource(resource_text)).allow;
+                let allow = policy.authorize(principal, action, &resource(resource_text), &Default::default()).allow;
                 table.push_str(&format!(" {:>9}", if allow { "allow" } else { "-" }));
             }
         }
@@ -107,7 +107,12 @@ fn decisions_give_their_reasons() {
         .iter()
         .map(|(who, action, resource_text)| {
             let (heading, principal, open) = &principals[*who];
-            let decision = ScopedPolicy::new(&tokens(), *open).authorize(principal, *action, &resource(resource_text));
+            let decision = ScopedPolicy::new(&tokens(), *open).authorize(
+                principal,
+                *action,
+                &resource(resource_text),
+                &Default::default(),
+            );
             format!("{heading} {} {resource_text}: {} ({})", action.as_str(), decision.allow, decision.reason)
         })
         .collect();

@@ -7,8 +7,14 @@ use std::collections::BTreeSet;
 
 /// The path of a route with its `{segments}` filled in.
 pub(super) fn fill(path: &str) -> String {
-    let replacements =
-        [("{mission}", "sentinel-x"), ("{env}", "dev"), ("{id}", "1"), ("{release}", "aa"), ("{other}", "aa")];
+    let replacements = [
+        ("{mission}", "sentinel-x"),
+        ("{env}", "dev"),
+        ("{id}", "1"),
+        ("{release}", "aa"),
+        ("{other}", "aa"),
+        ("{name}", "gs-kiruna.password"),
+    ];
     replacements.iter().fold(path.to_string(), |uri, (from, to)| uri.replace(from, to))
 }
 
@@ -19,6 +25,7 @@ pub(super) fn source_json(mission_file_len: usize) -> String {
         model_json: "{}".into(),
         model_sources: Default::default(),
         procedures: Default::default(),
+        policies: None,
     };
     serde_json::to_string(&source).unwrap_or_default()
 }
@@ -30,7 +37,9 @@ fn example(method: &str, path: &str) -> (String, String) {
         ("POST", "missions" | "releases") => ("", source_json(8)),
         ("POST", "import") => ("", r#"{"files":{"manifest.json":"{}"}}"#.to_owned()),
         ("POST", "archive") => ("", r#"{"confirm":"sentinel-x"}"#.to_owned()),
+        ("DELETE", _) if path.contains("/secrets/") => ("", String::new()),
         ("DELETE", _) => ("?confirm=sentinel-x", String::new()),
+        ("PUT", _) => ("", r#"{"value":"x"}"#.to_owned()),
         ("POST", "approve") if path.ends_with("{env}/approve") => ("", r#"{"release":"aa","role":"lead"}"#.to_owned()),
         ("POST", "promote") => ("", r#"{"release":"aa"}"#.to_owned()),
         ("POST", "blackouts") => ("", r#"{"from_ms":1000,"to_ms":2000,"reason":"pass"}"#.to_owned()),
@@ -80,6 +89,12 @@ async fn every_route_answers() {
         GET /api/openapi.json → 200 {"openapi":"3.1.0","info":{"title":"Groundplane API","description":"Mission control of eve
         GET /api/deployments → 200 [{"mission":"sentinel-x","env":"dev","model_digest":"sha256:00","links":1},{"mission":"sen
         GET /metrics → 200 # HELP groundplane_http_requests_total HTTP requests by route and status.⏎# TYPE groundpla
+        POST /api/session → 415 {"error":"expected content-type application/json","request_id":"req-00000004"}
+        DELETE /api/session → 400 {"error":"unknown query parameter `confirm`","field":"confirm","request_id":"req-00000005"
+        GET /api/session → 200 {"principal":"sentinel-ops","kind":"token","grants":[],"envs":null}
+        POST /api/tokens → 403 {"error":"manage_tokens on the platform is not allowed","request_id":"req-00000007"}
+        GET /api/tokens → 403 {"error":"manage_tokens on the platform is not allowed","request_id":"req-00000008"}
+        DELETE /api/tokens/{id} → 403 {"error":"manage_tokens on the platform is not allowed","request_id":"req-00000009"}
         GET /api/missions/{mission}/envs/{env}/status → 200 {"mission":"sentinel-x","env":"dev","model_digest":"sha256:00","links":[],"stored":{"units
         GET /api/missions/{mission}/envs/{env}/parameters → 200 [{"name":"BAT/V","samples":5,"first_ms":null,"last_ms":null}]
         GET /api/missions/{mission}/envs/{env}/parameters/latest → 200 [{"parameter":"BAT/V","time_ms":4000,"raw":4,"eng":4.0,"level":"normal","valid":true}]
@@ -95,12 +110,12 @@ async fn every_route_answers() {
         GET /api/missions/{mission}/envs/{env}/commands → 200 []
         GET /api/missions/{mission}/envs/{env}/commands/history → 200 {"items":[],"next":null}
         POST /api/missions/{mission}/envs/{env}/commands/release-mode → 200 {"mode":"manual"}
-        GET /api/missions/{mission}/envs/{env}/commands/{id} → 404 {"error":"no command named \"1\"","field":"command","request_id":"req-00000019"}
+        GET /api/missions/{mission}/envs/{env}/commands/{id} → 404 {"error":"no command named \"1\"","field":"command","request_id":"req-00000025"}
         POST /api/missions/{mission}/envs/{env}/commands/{id}/approve → 404 {"error":"no command in the queue named \"1\"","field":"command in the queue","request_id"
         POST /api/missions/{mission}/envs/{env}/commands/{id}/release → 404 {"error":"no command in the queue named \"1\"","field":"command in the queue","request_id"
         POST /api/missions/{mission}/envs/{env}/commands/{id}/cancel → 404 {"error":"no command in the queue named \"1\"","field":"command in the queue","request_id"
         POST /api/missions/{mission}/envs/{env}/replay → 200 {"type":"samples","samples":[{"parameter":"BAT/V","time_ms":0,"raw":0,"eng":0.0,"level":"n
-        GET /api/missions/{mission}/envs/{env}/live → 400 {"error":"Connection header did not include 'upgrade'","request_id":"req-00000024"}
+        GET /api/missions/{mission}/envs/{env}/live → 400 {"error":"Connection header did not include 'upgrade'","request_id":"req-00000030"}
         GET /api/missions → 200 [{"mission":"sentinel-x","state":"active","created_ms":1,"releases":1,"running":{"dev":"sh
         POST /api/missions → 201 {"mission":"newsat","state":"active","created_ms":1,"created_by":"alice","releases":[{"dig
         GET /api/control/drift → 200 [{"mission":"bogussat","env":"dev","desired":"sha256:aa"}]
@@ -119,6 +134,10 @@ async fn every_route_answers() {
         POST /api/missions/{mission}/envs/{env}/pause → 200 {"env":"dev","desired":"sha256:aa","deployment":"paused","drift":false,"history":[],"black
         POST /api/missions/{mission}/envs/{env}/resume → 200 {"env":"dev","desired":"sha256:aa","running":"sha256:aa","deployment":"running","drift":fa
         POST /api/missions/{mission}/envs/{env}/blackouts → 201 {"env":"dev","desired":"sha256:aa","running":"sha256:aa","deployment":"running","drift":fa
+        GET /api/missions/{mission}/envs/{env}/secrets → 404 {"error":"the secrets vault is not enabled on this server","request_id":"req-00000049"}
+        PUT /api/missions/{mission}/envs/{env}/secrets/{name} → 404 {"error":"the secrets vault is not enabled on this server","request_id":"req-00000050"}
+        DELETE /api/missions/{mission}/envs/{env}/secrets/{name} → 404 {"error":"the secrets vault is not enabled on this server","request_id":"req-00000051"}
+        POST /api/missions/{mission}/envs/{env}/secrets-rotate → 404 {"error":"the secrets vault is not enabled on this server","request_id":"req-00000052"}
     "#]]
     .assert_eq(&lines);
 }

@@ -20,6 +20,9 @@ pub struct ReleaseSource {
     /// Procedure files: file name (`ping.toml`) → text.
     #[serde(default)]
     pub procedures: BTreeMap<String, String>,
+    /// The mission's own Cedar policies, when its mission file names a file of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policies: Option<String>,
 }
 
 /// A release cut and signed elsewhere: every file of its folder (path → text).

@@ -62,7 +62,7 @@ pub(crate) struct Setup {
 }
 
 fn person(id: &str) -> Principal {
-    Principal { id: id.into(), kind: PrincipalKind::Token }
+    Principal::named(id, PrincipalKind::Token)
 }
 
 /// A deployment of `model` with the simulator of the same model (and `scenario`) as its
@@ -108,15 +108,22 @@ async fn setup_with(
             transport: Transport::Udp,
             address: "127.0.0.1:0".into(),
             framing: tm::link::Framing::Packets { prefix_len: 0 },
+            tls: Default::default(),
         }],
         archive: archive::ArchiveOptions::default(),
         dir,
         commanding: CommandingSpec {
-            uplink: Some(UplinkSpec { transport: Transport::Udp, address: link.tc_local().to_string(), framing }),
+            uplink: Some(UplinkSpec {
+                transport: Transport::Udp,
+                address: link.tc_local().to_string(),
+                framing,
+                login: None,
+            }),
             release: mode,
             acceptance_timeout_ms: 1_500,
             completion_timeout_ms: 1_500,
         },
+        security: Default::default(),
     };
     let deployment = Deployment::start(spec, clock.clone()).await.expect("deployment starts");
     let tm = sim_link::Endpoint { transport: sim_link::Transport::Udp, address: deployment.bound[0].to_string() };

@@ -4,7 +4,8 @@
 //! UDP: one telecommand (packet or frame) per datagram to the uplink's address. TCP: the task
 //! connects on first use and after any failure, and writes them back to back; a telecommand
 //! that cannot be written within `SEND_TIMEOUT_MS` is reported as not sent (never retried
-//! behind the operator's back).
+//! behind the operator's back). A TCP uplink with a login (a ground station's credential from
+//! the vault) writes `LOGIN <secret>\n` first on every new connection.
 
 use super::{UplinkFraming, UplinkSpec};
 use crate::ingest::Input;
@@ -14,6 +15,9 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpStream, UdpSocket};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
+
+#[cfg(test)]
+mod tests;
 
 /// How long connecting and writing one telecommand may take.
 pub const SEND_TIMEOUT_MS: u64 = 2_000;
@@ -104,7 +108,15 @@ impl Wire {
                 if self.tcp.is_none() {
                     let stream =
                         TcpStream::connect(&address).await.map_err(|e| format!("cannot connect to {address}: {e}"))?;
+                    let mut stream = stream;
                     let _ = stream.set_nodelay(true);
+                    if let Some(login) = &self.spec.login {
+                        // The error names the secret, never its value.
+                        stream
+                            .write_all(login.line().expose())
+                            .await
+                            .map_err(|e| format!("TCP login to {address} with secret {}: {e}", login.secret))?;
+                    }
                     self.tcp = Some(stream);
                 }
                 let stream = self.tcp.as_mut().ok_or("no TCP connection")?;

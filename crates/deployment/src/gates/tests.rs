@@ -16,7 +16,7 @@ async fn the_test_gate_runs_procedures_against_a_simulator_deployment() {
         "name = \"expects a failure\"\n[[step]]\nsend = \"/MIB/TESTCMD\"\nexpect = \"failed\"\nfailure_code = 7\n",
     )
     .unwrap();
-    let gate = Principal { id: "pipeline".into(), kind: PrincipalKind::Token };
+    let gate = Principal::named("pipeline", PrincipalKind::Token);
     let (platform, scope) = (&setup.platform, &setup.scope);
     let (passed, detail, reports) =
         tokio::task::block_in_place(|| test_gate(platform, scope, &gate, std::slice::from_ref(&smoke)));

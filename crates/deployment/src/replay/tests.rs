@@ -23,10 +23,12 @@ fn spec(dir: &std::path::Path, model: model::MissionModel) -> DeploymentSpec {
             transport: Transport::Tcp,
             address: "127.0.0.1:0".into(),
             framing: tm::link::Framing::Packets { prefix_len: 0 },
+            tls: Default::default(),
         }],
         archive: archive::ArchiveOptions::default(),
         dir: dir.to_path_buf(),
         commanding: Default::default(),
+        security: Default::default(),
     }
 }
 

@@ -36,10 +36,12 @@ async fn start(dir: &std::path::Path) -> (Platform, Arc<Deployment>) {
             transport: Transport::Tcp,
             address: "127.0.0.1:0".into(),
             framing: tm::link::Framing::Packets { prefix_len: 0 },
+            tls: Default::default(),
         }],
         archive: archive::ArchiveOptions::default(),
         dir: dir.to_path_buf(),
         commanding: Default::default(),
+        security: Default::default(),
     };
     let platform = Platform::new(vec![Deployment::start(spec, clock()).await.unwrap()]);
     let deployment = platform.get(&scope).unwrap().clone();

@@ -35,10 +35,12 @@ async fn alarms_are_raised_acknowledged_once_archived_and_streamed() {
             transport: Transport::Udp,
             address: "127.0.0.1:0".into(),
             framing: tm::link::Framing::Packets { prefix_len: 0 },
+            tls: Default::default(),
         }],
         archive: archive::ArchiveOptions::default(),
         dir: dir.clone(),
         commanding: Default::default(),
+        security: Default::default(),
     };
     let platform = Platform::new(vec![Deployment::start(spec, clock()).await.unwrap()]);
     let deployment = platform.get(&scope).unwrap().clone();
@@ -54,7 +56,7 @@ async fn alarms_are_raised_acknowledged_once_archived_and_streamed() {
     assert_eq!((u8_00.phase.as_str(), u8_00.level.as_str()), ("active", "critical"));
     assert_eq!(open.len(), 11, "U8_00 and the ten CAL_U16 parameters");
 
-    let alice = Principal { id: "alice".into(), kind: PrincipalKind::Token };
+    let alice = Principal::named("alice", PrincipalKind::Token);
     let ack = {
         let (platform, scope, alice) = (&platform, scope.clone(), alice.clone());
         // Backend calls block (the API runs them off the async threads).

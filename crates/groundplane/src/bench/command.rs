@@ -62,15 +62,26 @@ pub fn run(args: &CommandBenchArgs) -> anyhow::Result<ExitCode> {
         // Warm up: sockets, the first archive commit.
         round_trips(&platform, &scope, 20, 1)?;
         let latency = round_trips(&platform, &scope, args.count, 1)?;
-        let api = runtime.block_on(serve_api(platform.clone()))?;
+        let (gate, authorizer) = production_gate(&dir)?;
+        let api = runtime.block_on(serve_api(platform.clone(), gate))?;
         let over_http = http_round_trips(&platform, &scope, api, args.count)?;
+        let authz = decisions(&authorizer, &scope, args.count.max(1_000))?;
         let started = Instant::now();
         let throughput = round_trips(&platform, &scope, args.throughput_count, args.concurrency)?;
         let elapsed = started.elapsed().as_secs_f64();
         report(args, &latency, &throughput, elapsed);
         let (p50, p99, max) = percentiles(&over_http);
-        println!("  over HTTP (POST …/commands, then seen completed), one at a time:");
+        println!("  over HTTP (POST …/commands, then seen completed), one at a time, behind the production gate");
+        println!("  (Cedar policy; the decision and the outcome fsynced to an audit chain):");
         println!("  {} commands: p50 {p50:.2} ms, p99 {p99:.2} ms, max {max:.2} ms", over_http.len());
+        let (authz_p50, authz_p99, _) = percentiles(&authz);
+        println!(
+            "  authorization decision (Cedar), {} asked: p50 {:.1} µs, p99 {:.1} µs = {:.1} % of the HTTP p50",
+            authz.len(),
+            authz_p50 * 1000.0,
+            authz_p99 * 1000.0,
+            100.0 * authz_p50 / p50
+        );
         anyhow::Ok(())
     })();
     runtime.block_on(async {
@@ -103,6 +114,7 @@ async fn start(
             transport: Transport::Udp,
             address: "127.0.0.1:0".into(),
             framing: tm::link::Framing::Packets { prefix_len: 0 },
+            tls: Default::default(),
         }],
         archive: archive::ArchiveOptions::default(),
         dir: dir.to_path_buf(),
@@ -111,9 +123,11 @@ async fn start(
                 transport: Transport::Udp,
                 address: link.tc_local().to_string(),
                 framing: UplinkFraming::Packets,
+                login: None,
             }),
             ..CommandingSpec::default()
         },
+        security: Default::default(),
     };
     let deployment = Deployment::start(spec, clock.clone()).await?;
     let tm = sim_link::Endpoint { transport: sim_link::Transport::Udp, address: deployment.bound[0].to_string() };
@@ -129,7 +143,7 @@ fn round_trips(
     count: usize,
     in_flight: usize,
 ) -> anyhow::Result<Vec<Duration>> {
-    let principal = Principal { id: "bench".into(), kind: PrincipalKind::Token };
+    let principal = Principal::named("bench", PrincipalKind::Token);
     let request = CommandRequest {
         command: COMMAND.into(),
         arguments: serde_json::Map::new(),
@@ -174,16 +188,59 @@ fn round_trips(
 /// The token of the benchmark's API (it listens on loopback only, for the run).
 const BENCH_TOKEN: &str = "bench-token-0123456789";
 
-/// Serves the API for the platform on a free loopback port.
-async fn serve_api(platform: Arc<Platform>) -> anyhow::Result<std::net::SocketAddr> {
-    let grant = api::gate::TokenGrant { name: "bench".into(), token: BENCH_TOKEN.into(), scopes: vec!["*".parse()?] };
-    let router = api::router(platform, api::gate::Gate::with_tokens(vec![grant], false));
+/// The benchmark token's principal: an operator of the benchmark's mission in DEV.
+fn bench_grant() -> anyhow::Result<api::gate::TokenGrant> {
+    Ok(api::gate::TokenGrant {
+        name: "bench".into(),
+        token: BENCH_TOKEN.into(),
+        scopes: vec!["bench/dev".parse()?],
+        grants: vec!["bench/dev/operator".parse()?],
+    })
+}
+
+/// The gate `serve` runs: Cedar policy, every allowed change and denial recorded (fsynced) in
+/// an audit chain first (in `dir`, signed by a key made for the run).
+fn production_gate(dir: &std::path::Path) -> anyhow::Result<(api::gate::Gate, Arc<crate::authz::CedarAuthorizer>)> {
+    let members: crate::authz::Members = Arc::new(|_: &str| Vec::new());
+    let authorizer = Arc::new(crate::authz::CedarAuthorizer::new(members, false)?);
+    let seed = crate::identity::random::<32>().map_err(|refusal| anyhow::anyhow!(refusal.reason()))?;
+    let auditor =
+        crate::auditor::Auditor::open(&dir.join("audit"), audit::KeySigner::from_seed(seed), Arc::new(now_ms))?;
+    let identity = Arc::new(api::gate::TokenIdentity::new(vec![bench_grant()?]));
+    let shared: Arc<dyn api::gate::Authorizer> = authorizer.clone();
+    let gate = api::gate::Gate::from_parts(identity, shared).audited(Arc::new(crate::authz::GateAudit(auditor)));
+    Ok((gate, authorizer))
+}
+
+/// Serves the API for the platform on a free loopback port, behind `gate`.
+async fn serve_api(platform: Arc<Platform>, gate: api::gate::Gate) -> anyhow::Result<std::net::SocketAddr> {
+    let router = api::router(platform, gate);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let address = listener.local_addr()?;
     tokio::spawn(async move {
         let _ = axum::serve(listener, router.into_make_service()).await;
     });
     Ok(address)
+}
+
+/// The authorization decision of the benchmark's command, asked `count` times: its latencies.
+fn decisions(
+    authorizer: &crate::authz::CedarAuthorizer,
+    scope: &base::Scope,
+    count: usize,
+) -> anyhow::Result<Vec<Duration>> {
+    use api::gate::Authorizer as _;
+    let principal = bench_grant()?.principal();
+    let resource = api::gate::Resource::Deployment(scope.clone());
+    let context = api::gate::Context::default();
+    let mut latencies = Vec::with_capacity(count);
+    for _ in 0..count {
+        let started = Instant::now();
+        let decision = authorizer.authorize(&principal, api::gate::Action::SendCommand, &resource, &context);
+        latencies.push(started.elapsed());
+        anyhow::ensure!(decision.allow, "the benchmark's command is denied: {}", decision.reason);
+    }
+    Ok(latencies)
 }
 
 /// Sends `count` commands one at a time as HTTP POSTs; answers each one's latency.

@@ -40,7 +40,7 @@ pub fn run(args: &ControlBenchArgs) -> anyhow::Result<ExitCode> {
     let read_ms = ms(reading.elapsed());
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     let root = std::env::temp_dir().join(format!("groundplane-bench-control-{}", std::process::id()));
-    let admin = Principal { id: "bench".to_string(), kind: PrincipalKind::Token };
+    let admin = Principal::named("bench", PrincipalKind::Token);
     let (mut live, mut answered, mut aiv) = (Vec::new(), Vec::new(), Vec::new());
     println!(
         "mission {slug} from {}: read and imported by the client in {read_ms:.0} ms ({} KiB model JSON), {} run(s)",

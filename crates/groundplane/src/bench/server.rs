@@ -32,10 +32,12 @@ fn spec(dir: &Path, mission: &str, transport: Transport) -> anyhow::Result<Deplo
             transport,
             address: "127.0.0.1:0".into(),
             framing: tm::link::Framing::Packets { prefix_len: 0 },
+            tls: Default::default(),
         }],
         archive: archive::ArchiveOptions::default(),
         dir: dir.join(mission),
         commanding: Default::default(),
+        security: Default::default(),
     })
 }
 

@@ -8,7 +8,7 @@ use anyhow::Context;
 use api::wire::{ReleaseBundle, ReleaseSource};
 use api::BackendError;
 use base::{Digest, MissionSlug};
-use release::{Bundle, CutInputs, SecretKey, SignerKind, Verified};
+use release::{Bundle, CutInputs, MissionFile, SecretKey, SignerKind, Verified};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::Path;
@@ -65,12 +65,25 @@ impl Controller {
                 return Err(bad(&format!("procedures.{name}"), first));
             }
         }
+        if let Some(text) = &source.policies {
+            let mission = MissionFile::parse("mission_file", &source.mission_file)
+                .and_then(|file| {
+                    file.slug().map_err(|e| release::MissionFileError::Invalid {
+                        file: "mission_file".into(),
+                        place: "name".into(),
+                        reason: e.to_string(),
+                    })
+                })
+                .map_err(|error| bad("mission_file", error))?;
+            crate::authz::check_mission_policies(&mission, text).map_err(|problems| bad("policies", problems))?;
+        }
         let inputs = CutInputs {
             mission_file_name: "mission_file",
             mission_file: source.mission_file.as_bytes(),
             model_json: source.model_json.as_bytes(),
             model_sources: &model_sources,
             procedures: &procedures,
+            policies: source.policies.as_deref().map(str::as_bytes),
             cut_by: by,
             cut_at_ms: self.now_ms(),
             tool_version: env!("CARGO_PKG_VERSION"),
@@ -94,6 +107,12 @@ impl Controller {
             bundle.files.iter().map(|(path, text)| (path.clone(), text.as_bytes().to_vec())).collect();
         let verified = release::verify(&files, &self.trusted, Some(mission), None)
             .map_err(|error| BackendError::Conflict { reason: format!("release refused: {error}") })?;
+        if let Some(policies) = files.get(release::manifest::POLICIES) {
+            let text = String::from_utf8_lossy(policies);
+            crate::authz::check_mission_policies(mission, &text).map_err(|problems| BackendError::Conflict {
+                reason: format!("release refused: {}: {problems}", release::manifest::POLICIES),
+            })?;
+        }
         Ok(Bundle { digest: verified.release.digest, mission: mission.clone(), files })
     }
 

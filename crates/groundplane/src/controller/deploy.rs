@@ -47,6 +47,7 @@ pub(super) fn plan(scope: &Scope, digest: &Digest, files: &BTreeMap<String, Vec<
         auth: config::AuthConfig::default(),
         missions: vec![mission.clone()],
         control: config::ControlConfig::default(),
+        vault: config::VaultConfig::default(),
     };
     if let Err((place, reason)) = config::check(&server) {
         let place = place.replacen("mission[0].", "", 1);

@@ -149,7 +149,7 @@ impl Controller {
             }
             std::thread::sleep(Duration::from_millis(20));
         }
-        let principal = Principal { id: GATE_PRINCIPAL.to_string(), kind: PrincipalKind::Token };
+        let principal = Principal::named(GATE_PRINCIPAL, PrincipalKind::Token);
         let (passed, detail, _reports) = deployment::gates::test_gate(&platform, scope, &principal, procedures);
         self.runtime.block_on(async {
             if let Some(simulator) = simulator {

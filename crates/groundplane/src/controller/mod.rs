@@ -24,16 +24,17 @@ mod promotion;
 #[cfg(test)]
 mod tests;
 
+use crate::auditor::Auditor;
 use anyhow::Context;
 use api::BackendError;
 use base::{Digest, Env, MissionSlug, Scope};
 use control::{ControlState, Event, EventStore};
 use deployment::{Clock, Platform};
 use release::{PublicKey, SecretKey};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError, RwLock};
 
 pub use deploy::Running;
 
@@ -83,17 +84,25 @@ pub struct Controller {
     state: RwLock<ControlState>,
     /// Every event recorded, oldest first (as in the store).
     log: RwLock<Vec<Event>>,
-    /// The audit chain every event goes to first (fail closed: no record, no change).
-    audit: Mutex<archive::AuditStore>,
-    /// Signs the audit chain's checkpoints with the platform key.
-    audit_signer: audit::KeySigner,
+    /// The audit chain every event goes to first (fail closed: no record, no change), shared
+    /// with the request gate and the deployments.
+    auditor: Arc<Auditor>,
     /// The deployments this control plane started, by scope.
     running: Mutex<BTreeMap<Scope, Running>>,
     /// Why an environment's deployment could not start, until it does.
     failures: Mutex<BTreeMap<Scope, String>>,
+    /// The roles each principal holds as a member of active missions, by the governing mission
+    /// file of each environment; refreshed whenever events are recorded.
+    members: RwLock<HashMap<String, Vec<api::gate::Grant>>>,
+    /// Where each mission's own policies go when the release governing them changes (the
+    /// gate's authorizer).
+    policy_sink: OnceLock<PolicySink>,
     /// Set by `stop_all`: the reconciler deploys nothing more.
     stopped: AtomicBool,
 }
+
+/// Receives a mission's own policies (`None`: it has none) and answers whether they stand.
+pub type PolicySink = Box<dyn Fn(&MissionSlug, Option<&str>) -> Result<(), String> + Send + Sync>;
 
 /// How a `Controller` is made.
 pub struct Options {
@@ -115,8 +124,8 @@ impl Controller {
         let events = store.events().context("reading the control events")?;
         let state = ControlState::from_events(&events).context("the control events do not fold")?;
         let key = bundle::platform_key(&options.dirs.control)?;
-        let audit = archive::AuditStore::open(&options.dirs.audit)?;
-        let audit_signer = crate::audit_cmd::platform_signer(&key);
+        let auditor =
+            Auditor::open(&options.dirs.audit, crate::audit_cmd::platform_signer(&key), options.clock.clone())?;
         let mut trusted = options.trusted;
         trusted.push(key.public());
         Ok(Controller {
@@ -129,12 +138,19 @@ impl Controller {
             writes: Mutex::new(Box::new(store)),
             state: RwLock::new(state),
             log: RwLock::new(events),
-            audit: Mutex::new(audit),
-            audit_signer,
+            auditor,
             running: Mutex::new(BTreeMap::new()),
             failures: Mutex::new(BTreeMap::new()),
+            members: RwLock::new(HashMap::new()),
+            policy_sink: OnceLock::new(),
             stopped: AtomicBool::new(false),
         })
+        .inspect(Controller::refresh_members)
+    }
+
+    /// The platform's audit chain (the gate, commands and secrets record to it too).
+    pub fn auditor(&self) -> Arc<Auditor> {
+        self.auditor.clone()
     }
 
     /// The platform key's public half (to trust releases this platform cut elsewhere).
@@ -169,7 +185,72 @@ impl Controller {
             self.log.write().unwrap_or_else(PoisonError::into_inner).push(event.clone());
             tracing::info!(event = event.kind(), mission = event.mission(), "control event");
         }
+        self.refresh_members();
         Ok(())
+    }
+
+    /// The roles `principal` holds as a member of active missions (what the gate's policy
+    /// adds to its credential's grants).
+    pub fn member_grants(&self, principal: &str) -> Vec<api::gate::Grant> {
+        self.members.read().unwrap_or_else(PoisonError::into_inner).get(principal).cloned().unwrap_or_default()
+    }
+
+    /// Sends each mission's own policies to `sink` now and whenever the release governing
+    /// them changes. Set once.
+    pub fn set_policy_sink(&self, sink: PolicySink) {
+        if self.policy_sink.set(sink).is_ok() {
+            self.refresh_members();
+        }
+    }
+
+    /// The policies of the release that governs a mission's policies: the one its highest
+    /// environment should run (OPS, else AIV, else DEV), else its first. `None` when that
+    /// release carries none.
+    fn governing_policies(&self, state: &ControlState, mission: &MissionSlug) -> Option<String> {
+        let status = state.missions.get(mission)?;
+        let digest = [Env::Ops, Env::Aiv, Env::Dev]
+            .iter()
+            .find_map(|env| status.envs.get(env).and_then(|env| env.desired.as_ref().map(|(digest, ..)| *digest)))
+            .or_else(|| status.releases.first().map(|release| release.digest))?;
+        let (files, _) = self.load(mission, &digest).ok()?;
+        files.get(release::manifest::POLICIES).map(|bytes| String::from_utf8_lossy(bytes).into_owned())
+    }
+
+    /// Rebuilds `members` from the governing mission file of every environment of every
+    /// active mission, and hands each mission's governing policies to the policy sink.
+    fn refresh_members(&self) {
+        let state = self.state();
+        let mut members: HashMap<String, Vec<api::gate::Grant>> = HashMap::new();
+        for (mission, status) in &state.missions {
+            if status.lifecycle != control::Lifecycle::Active {
+                continue;
+            }
+            for env in Env::ALL {
+                let scope = Scope { mission: mission.clone(), env };
+                let Ok(file) = self.governing(&state, &scope) else { continue };
+                for member in &file.members {
+                    for role in member.roles.of(env) {
+                        let Ok(role) = role.as_str().parse::<api::gate::Role>() else { continue };
+                        let grant = api::gate::Grant { mission: Some(mission.clone()), env: Some(env), role };
+                        members.entry(member.principal.clone()).or_default().push(grant);
+                    }
+                }
+            }
+        }
+        *self.members.write().unwrap_or_else(PoisonError::into_inner) = members;
+        if let Some(sink) = self.policy_sink.get() {
+            for (mission, status) in &state.missions {
+                let policies = if status.lifecycle == control::Lifecycle::Active {
+                    self.governing_policies(&state, mission)
+                } else {
+                    None
+                };
+                if let Err(problems) = sink(mission, policies.as_deref()) {
+                    // Checked when the release was cut or imported: a bundle changed since.
+                    tracing::error!(%mission, %problems, "the mission's policies are refused; it keeps the ones it had");
+                }
+            }
+        }
     }
 
     /// Records an event in the audit chain, before it is stored or applied: when the audit
@@ -183,10 +264,7 @@ impl Controller {
         let action = format!("control.{}", event.kind());
         let entry =
             audit::Entry::new(event.at_ms(), event.by(), action, resource, audit::Outcome::Allowed).with_detail(detail);
-        lock(&self.audit)
-            .append(&entry, &self.audit_signer, self.now_ms())
-            .map(drop)
-            .map_err(|error| BackendError::Internal(format!("audit chain: {error}: the change is refused")))
+        self.auditor.record(&entry).map_err(|error| BackendError::Internal(format!("{error}: the change is refused")))
     }
 
     /// Deploys what every active environment should run and does not (at start, and after a
@@ -233,8 +311,6 @@ impl Controller {
             self.undeploy(&scope);
         }
         // Sign what the chain holds unsigned, so that a verification after the stop covers it.
-        if let Err(error) = lock(&self.audit).checkpoint(&self.audit_signer, self.now_ms()) {
-            tracing::error!(%error, "the audit chain's last records stay unsigned");
-        }
+        self.auditor.checkpoint();
     }
 }

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use test_utils::missions::{mib_with_limit, mission_copy};
 
 fn who(id: &str) -> Principal {
-    Principal { id: id.to_string(), kind: PrincipalKind::Token }
+    Principal::named(id, PrincipalKind::Token)
 }
 
 fn repo(relative: &str) -> PathBuf {
@@ -98,6 +98,14 @@ fn two_missions_go_dev_aiv_ops_a_changed_limit_follows_and_rolls_back() {
     let dir = test_utils::temp_dir("controller");
     let plane = Plane::open(&dir, runtime());
     let admin = "admin";
+    // The gate's authorizer gets each mission's own policies from the release governing them.
+    let handed = Arc::new(std::sync::Mutex::new(std::collections::BTreeMap::new()));
+    let recording = handed.clone();
+    plane.controller.set_policy_sink(Box::new(move |mission, text| {
+        crate::authz::check_mission_policies(mission, text.unwrap_or(""))?;
+        recording.lock().unwrap().insert(mission.to_string(), text.map(str::to_string));
+        Ok(())
+    }));
 
     // Two missions from real databases: DEV runs within seconds, with simulator telemetry.
     let mib_file = mission_copy(&dir, "spacepy-mib", &mib_with_limit(&dir, 4_000_000_000));
@@ -111,6 +119,16 @@ fn two_missions_go_dev_aiv_ops_a_changed_limit_follows_and_rolls_back() {
     let pus = plane.controller.create_mission(&pus_source, &who(admin)).unwrap();
     plane.wait_for_telemetry(&Plane::scope("pus-example", Env::Dev));
     assert_eq!(plane.controller.missions().unwrap().len(), 2);
+    {
+        let handed = handed.lock().unwrap();
+        assert!(handed["spacepy-mib"].as_ref().is_some_and(|text| text.contains("viewers-acknowledge-alarms")));
+        assert_eq!(handed["pus-example"], None);
+    }
+    // Policies that do not validate, or reach past the mission, refuse the release.
+    let mut careless = source.clone();
+    careless.policies = Some("@id(\"all\")\npermit (principal, action, resource);\n".into());
+    let refused = plane.controller.create_release(&"spacepy-mib".parse().unwrap(), &careless, &who(admin));
+    assert!(matches!(&refused, Err(BackendError::BadRequest { field, .. }) if field == "policies"), "{refused:?}");
     let again = conflict(plane.controller.create_mission(&source, &who(admin)));
     assert_eq!(again, "mission spacepy-mib exists already");
     // A mission whose DEV gate fails is refused, and nothing of it is left.

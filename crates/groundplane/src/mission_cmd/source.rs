@@ -22,7 +22,8 @@ pub fn release_source(mission_path: &Path) -> anyhow::Result<(MissionSlug, Relea
         let procedure = text(&name, bytes)?;
         procedures.insert(name, procedure);
     }
-    Ok((slug, ReleaseSource { mission_file, model_json, model_sources, procedures }))
+    let policies = inputs.policies.map(|bytes| text("the mission's policies", bytes)).transpose()?;
+    Ok((slug, ReleaseSource { mission_file, model_json, model_sources, procedures, policies }))
 }
 
 /// Every file of a release in the local store (found by its digest or a unique prefix of it),

@@ -71,6 +71,7 @@ pub fn create(args: CreateArgs<'_>) -> anyhow::Result<ExitCode> {
         model_json: &inputs.model_json,
         model_sources: &inputs.model_sources,
         procedures: &inputs.procedures,
+        policies: inputs.policies.as_deref(),
         cut_by: &cut_by,
         cut_at_ms: crate::clock::now_ms(),
         tool_version: env!("CARGO_PKG_VERSION"),
@@ -102,6 +103,8 @@ pub(crate) struct Inputs {
     pub model_sources: Vec<(String, Digest)>,
     /// Procedure files: file name → its text (checked: UTF-8, a valid procedure).
     pub procedures: BTreeMap<String, Vec<u8>>,
+    /// The mission's own Cedar policies, checked against the platform's schema.
+    pub policies: Option<Vec<u8>>,
 }
 
 /// Reads the mission file (bounded), its model (import errors printed with their places) and
@@ -131,7 +134,19 @@ pub(crate) fn read_inputs(mission_path: &Path) -> anyhow::Result<Inputs> {
         Some(folder) => read_procedures(&base.join(folder))?,
         None => BTreeMap::new(),
     };
-    Ok(Inputs { mission_name, mission_bytes, mission, model_json, model_sources, procedures })
+    let policies = match &mission.policies {
+        Some(file) => {
+            let path = base.join(file);
+            let bytes = store::read_file(&path)?;
+            let text =
+                std::str::from_utf8(&bytes).map_err(|_| anyhow::anyhow!("{}: not UTF-8 text", path.display()))?;
+            crate::authz::check_mission_policies(&mission.slug()?, text)
+                .map_err(|problems| anyhow::anyhow!("{}: {problems}", path.display()))?;
+            Some(bytes)
+        }
+        None => None,
+    };
+    Ok(Inputs { mission_name, mission_bytes, mission, model_json, model_sources, procedures, policies })
 }
 
 /// The `*.toml` files of a procedures folder, each checked as a procedure; every problem is

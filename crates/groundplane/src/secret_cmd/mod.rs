@@ -3,7 +3,7 @@
 //! the value and randomness, and prints. A value is read from a file or stdin, never from
 //! the command line (it would show in `ps`), and is printed by `get` alone, to stdout.
 
-mod master;
+pub(crate) mod master;
 mod vault_dir;
 
 #[cfg(test)]

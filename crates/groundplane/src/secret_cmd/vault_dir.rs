@@ -32,7 +32,8 @@ impl Opened {
     /// Stores a new version; returns it.
     pub fn put(&mut self, scope: &Scope, name: &SecretName, value: &SecretValue) -> anyhow::Result<u32> {
         let (version, change) = self.vault.put(scope, name, value, &mut master::os_random)?;
-        self.commit(change)?;
+        self.store.save_created(&change, (scope, name, version), crate::clock::now_ms())?;
+        self.vault.apply(change)?;
         Ok(version)
     }
 

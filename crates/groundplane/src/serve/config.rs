@@ -7,13 +7,15 @@
 //!
 //! [auth]
 //! anonymous_read = true          # anyone who can reach the port may read (a demo, a lab)
-//! [[auth.tokens]]
+//! [[auth.tokens]]                # fixed tokens (stored, expiring ones: `groundplane token`)
 //! name = "ops-bot"
 //! token = "a-long-random-secret"
-//! scopes = ["jpss-1/ops"]        # mission/env, or mission/* for every environment
+//! grants = ["jpss-1/ops/operator"]  # mission/env/role (`*` for every mission or env)
+//! scopes = ["jpss-1/ops"]        # optional: where it may act (default: its grants' envs)
 //!
 //! [control]
 //! trusted_keys = ["keys/sentinel-x.pub"]  # release signatures trusted besides the platform's
+//! trust_domain = "groundplane.local"      # of the CA's SPIFFE ids (the default)
 //!
 //! [[mission]]
 //! name = "jpss-1"
@@ -34,6 +36,8 @@
 //! transport = "udp"              # udp | tcp
 //! address = "127.0.0.1:10015"
 //! framing = "packets"            # packets | frames | nctrs
+//! tls = "mutual"                 # optional, TCP only: peers need a certificate of this
+//!                                # mission and env from the platform CA (`groundplane pki`)
 //! [mission.deployment.commanding] # optional
 //! release = "automatic"          # automatic | manual (an operator releases each command)
 //! acceptance_timeout_ms = 10000  # verification windows where the model gives none
@@ -71,51 +75,12 @@ pub struct ServerConfig {
     pub missions: Vec<MissionConfig>,
     #[serde(default)]
     pub control: ControlConfig,
-}
-
-/// The control plane's settings.
-#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct ControlConfig {
-    /// Public keys (files from `release keygen`: `KEY.pub`) whose signatures the platform
-    /// trusts on imported releases, besides its own key: mission keys, another platform's.
     #[serde(default)]
-    pub trusted_keys: Vec<PathBuf>,
+    pub vault: VaultConfig,
 }
 
 fn default_listen() -> String {
     "127.0.0.1:8080".to_string()
-}
-
-/// Who may use the API until the platform's identity service (issue 7) exists.
-#[derive(Clone, Debug, Default, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct AuthConfig {
-    /// Requests without a token may read everything (never write).
-    #[serde(default)]
-    pub anonymous_read: bool,
-    #[serde(default)]
-    pub tokens: Vec<TokenConfig>,
-}
-
-/// An API token.
-#[derive(Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct TokenConfig {
-    pub name: String,
-    pub token: String,
-    /// `mission/env` or `mission/*`; `*` for every deployment.
-    pub scopes: Vec<String>,
-}
-
-impl std::fmt::Debug for TokenConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenConfig")
-            .field("name", &self.name)
-            .field("token", &"[redacted]")
-            .field("scopes", &self.scopes)
-            .finish()
-    }
 }
 
 /// A mission: its model and its deployments.
@@ -241,6 +206,9 @@ pub struct UplinkConfig {
     pub virtual_channel: u8,
     #[serde(default)]
     pub fecf: bool,
+    /// TCP only: the name of a secret of this deployment's vault scope (like
+    /// `gs-kiruna.password`), sent as `LOGIN <value>\n` first on every new connection.
+    pub login_secret: Option<String>,
 }
 
 fn packets() -> UplinkFramingConfig {
@@ -307,6 +275,19 @@ pub struct LinkConfig {
     pub fecf: bool,
     /// Accept only frames of this spacecraft id.
     pub spacecraft_id: Option<u16>,
+    /// `mutual`: peers connect with TLS and a certificate of the deployment's mission and
+    /// environment (TCP links only).
+    #[serde(default)]
+    pub tls: LinkTlsConfig,
+}
+
+/// What a link asks of its peers: `off` (the default) or `mutual` TLS.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LinkTlsConfig {
+    #[default]
+    Off,
+    Mutual,
 }
 
 /// `udp` or `tcp`.
@@ -372,8 +353,17 @@ pub fn check(config: &ServerConfig) -> Result<(), (String, String)> {
                 if link.prefix_len > 4096 {
                     return Err((format!("{place}.prefix_len"), "at most 4096 bytes".to_string()));
                 }
+                if link.tls == LinkTlsConfig::Mutual && link.transport != TransportConfig::Tcp {
+                    return Err((format!("{place}.tls"), "mutual TLS needs transport = \"tcp\"".to_string()));
+                }
             }
         }
+    }
+    if let Some(trust_domain) = &config.control.trust_domain {
+        pki::check_trust_domain(trust_domain).map_err(|why| ("control.trust_domain".to_string(), why.to_string()))?;
+    }
+    if config.vault.master_key_file.as_ref().is_some_and(|path| path.as_os_str().is_empty()) {
+        return Err(("vault.master_key_file".into(), "an empty path: leave it out to use the env_var".into()));
     }
     for (t, token) in config.auth.tokens.iter().enumerate() {
         if token.token.len() < 16 {
@@ -382,6 +372,11 @@ pub fn check(config: &ServerConfig) -> Result<(), (String, String)> {
         for (s, scope) in token.scopes.iter().enumerate() {
             if let Err(error) = scope.parse::<api::gate::ScopeGrant>() {
                 return Err((format!("auth.tokens[{t}].scopes[{s}]"), error.to_string()));
+            }
+        }
+        for (g, grant) in token.grants.iter().enumerate() {
+            if let Err(error) = grant.parse::<api::gate::Grant>() {
+                return Err((format!("auth.tokens[{t}].grants[{g}]"), error.to_string()));
             }
         }
     }
@@ -404,6 +399,13 @@ fn check_commanding(deployment: &DeploymentConfig) -> Result<(), (String, String
                 "uplink.address".into(),
                 format!("{:?} is not an address like 127.0.0.1:10025", uplink.address),
             ));
+        }
+        if let Some(name) = &uplink.login_secret {
+            name.parse::<vault::SecretName>()
+                .map_err(|error| ("uplink.login_secret".to_string(), error.to_string()))?;
+            if uplink.transport != TransportConfig::Tcp {
+                return Err(("uplink.login_secret".into(), "a login is sent on a tcp uplink only".into()));
+            }
         }
         if uplink.framing == UplinkFramingConfig::Frames {
             match uplink.spacecraft_id {
@@ -457,7 +459,10 @@ impl LinkConfig {
     }
 }
 
+mod access;
 mod from_mission;
+
+pub use access::{AuthConfig, ControlConfig, TokenConfig, VaultConfig};
 #[cfg(test)]
 mod tests;
 

@@ -41,9 +41,24 @@ pub async fn reconcile(controller: Arc<crate::controller::Controller>) {
     }
 }
 
-/// The control plane over this platform: its store and key under `<data>/_platform/`, and
-/// every environment's desired release deployed again (a restart restores what ran).
-pub async fn open(
+/// How often the audit chain's unsigned tail is signed, however few records came: a cut of
+/// the tail after the last checkpoint can lose at most this much unnoticed.
+const CHECKPOINT_PERIOD: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Signs the audit chain's unsigned tail every `CHECKPOINT_PERIOD` (nothing when it has none).
+pub async fn checkpoint(auditor: Arc<crate::auditor::Auditor>) {
+    let mut interval = tokio::time::interval(CHECKPOINT_PERIOD);
+    interval.tick().await;
+    loop {
+        interval.tick().await;
+        let signing = auditor.clone();
+        let _ = tokio::task::spawn_blocking(move || signing.checkpoint()).await;
+    }
+}
+
+/// The control plane over this platform: its store, key and audit chain under
+/// `<data>/_platform/`. Nothing is deployed yet (`deploy_at_start`).
+pub fn open_store(
     platform: &Arc<Platform>,
     data_dir: &Path,
     trusted: Vec<release::PublicKey>,
@@ -53,9 +68,15 @@ pub async fn open(
     let controller =
         Arc::new(crate::controller::Controller::open(platform.clone(), options, tokio::runtime::Handle::current())?);
     println!("control plane: platform key {}", controller.public_key().key_id());
+    Ok(controller)
+}
+
+/// Every environment's desired release deployed again (a restart restores what ran), after
+/// the configured deployments started.
+pub async fn deploy_at_start(controller: &Arc<crate::controller::Controller>) -> anyhow::Result<()> {
     let reconciling = controller.clone();
     for (scope, error) in tokio::task::spawn_blocking(move || reconciling.reconcile_all()).await? {
         eprintln!("control plane: {scope} does not run its release: {error}");
     }
-    Ok(controller)
+    Ok(())
 }

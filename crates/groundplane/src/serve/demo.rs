@@ -66,6 +66,7 @@ pub fn config(real_dir: &Path, data_dir: PathBuf, listen: String) -> ServerConfi
                     frame_len: None,
                     fecf: false,
                     spacecraft_id: None,
+                    tls: Default::default(),
                 }],
                 commanding: CommandingConfig::default(),
                 uplink: None,
@@ -79,22 +80,30 @@ pub fn config(real_dir: &Path, data_dir: PathBuf, listen: String) -> ServerConfi
         auth: AuthConfig { anonymous_read: true, tokens: demo_tokens() },
         missions,
         control: Default::default(),
+        vault: Default::default(),
     }
 }
 
-/// The demo's tokens (an operator; a flight director to approve hazardous commands; a
-/// security officer, the second approver of a release for OPS), granted everything. Published
-/// in the README: the demo is for a laptop.
-pub const DEMO_TOKENS: [(&str, &str); 3] = [
-    ("operator", "demo-operator-token"),
-    ("flight-director", "demo-flight-director-token"),
-    ("security-officer", "demo-security-officer-token"),
+/// The demo's tokens, each with one role in every mission and environment (an operator; a
+/// flight director to approve hazardous commands and promote; a security officer, the second
+/// approver of a release for OPS; a platform admin to create missions). The missions' members
+/// add roles by these names. Published in the README: the demo is for a laptop.
+pub const DEMO_TOKENS: [(&str, &str, &str); 4] = [
+    ("operator", "demo-operator-token", "*/*/operator"),
+    ("flight-director", "demo-flight-director-token", "*/*/flight-director"),
+    ("security-officer", "demo-security-officer-token", "*/*/security-officer"),
+    ("admin", "demo-admin-token", "*/*/platform-admin"),
 ];
 
 fn demo_tokens() -> Vec<TokenConfig> {
     DEMO_TOKENS
         .iter()
-        .map(|(name, token)| TokenConfig { name: name.to_string(), token: token.to_string(), scopes: vec!["*".into()] })
+        .map(|(name, token, grant)| TokenConfig {
+            name: name.to_string(),
+            token: token.to_string(),
+            grants: vec![grant.to_string()],
+            scopes: Vec::new(),
+        })
         .collect()
 }
 
@@ -153,7 +162,7 @@ pub fn create_missions(
     use api::ControlBackend;
     let real_dir = std::path::absolute(real_dir)?;
     let known = controller.state();
-    let by = api::gate::Principal { id: "demo".to_string(), kind: api::gate::PrincipalKind::Token };
+    let by = api::gate::Principal::named("demo", api::gate::PrincipalKind::Token);
     for name in CONTROLLED {
         if known.missions.keys().any(|slug| slug.as_str() == name) {
             continue;

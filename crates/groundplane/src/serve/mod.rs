@@ -68,36 +68,55 @@ pub fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Logs to stderr at INFO, or at the level `RUST_LOG` names (`error` … `trace`).
 fn init_logs() {
-    let _ = tracing_subscriber::fmt().with_writer(std::io::stderr).with_ansi(false).try_init();
+    let level = match crate::release_cmd::create::env_var("RUST_LOG").as_deref().map(str::trim) {
+        Some("trace") => tracing::Level::TRACE,
+        Some("debug") => tracing::Level::DEBUG,
+        Some("warn") => tracing::Level::WARN,
+        Some("error") => tracing::Level::ERROR,
+        _ => tracing::Level::INFO,
+    };
+    let _ = tracing_subscriber::fmt().with_writer(std::io::stderr).with_ansi(false).with_max_level(level).try_init();
 }
 
 async fn serve(config: ServerConfig, base: &Path, demo_from: Option<PathBuf>) -> anyhow::Result<()> {
     let clock: Clock = Arc::new(now_ms);
     let data_dir = base.join(&config.data_dir);
-    let mut deployments = Vec::new();
+    // The control plane's store and audit chain open first: the vault records every secret
+    // it delivers to a configured deployment in that chain.
+    let platform = Arc::new(Platform::new(Vec::new()));
+    let trusted = control::trusted_keys(&config.control, base)?;
+    let controller = control::open_store(&platform, &data_dir, trusted, clock.clone())?;
+    let secrets = crate::secrets::serve(&config.vault, base, &data_dir, controller.auditor())?;
+    let refusals = crate::pki_store::audited(controller.auditor());
+    crate::pki_store::serve(config.control.trust_domain.as_deref(), &data_dir, Some(refusals), now_ms())?;
     let mut simulators = Vec::new();
     for (spec, deployed) in specs(&config, base, &data_dir)? {
         let (deployment, simulator) = start(spec, &deployed, base, clock.clone()).await?;
         simulators.extend(simulator);
-        deployments.push(deployment);
+        if let Err(refused) = platform.add(deployment) {
+            anyhow::bail!("{} is configured twice", refused.scope);
+        }
     }
-    let platform = Arc::new(Platform::new(deployments));
-    let trusted = control::trusted_keys(&config.control, base)?;
-    let controller = control::open(&platform, &data_dir, trusted, clock.clone()).await?;
+    control::deploy_at_start(&controller).await?;
     let reconciler = tokio::spawn(control::reconcile(controller.clone()));
+    let checkpoints = tokio::spawn(control::checkpoint(controller.auditor()));
     if let Some(real_dir) = demo_from {
         demo::feed(&real_dir, &platform)?;
         let (creating, scratch) = (controller.clone(), data_dir.join("_platform").join("demo"));
         tokio::task::spawn_blocking(move || demo::create_missions(&creating, &real_dir, &scratch)).await??;
-        for (name, token) in demo::DEMO_TOKENS {
+        for (name, token, _) in demo::DEMO_TOKENS {
             println!("demo token {name}: {token}");
         }
     }
     // Request ids carry the start time, so that ids in logs differ across restarts.
     let options = api::RouterOptions { request_id_prefix: format!("{:x}-", now_ms()), ..api::RouterOptions::default() };
     let control: Arc<dyn api::ControlBackend> = controller.clone();
-    let router = api::router_with_control(platform.clone(), Some(control), gate(&config.auth)?, options);
+    let identities = Arc::new(crate::identity::Identities::open(&data_dir.join(crate::identity::IDENTITY_SUBDIR))?);
+    let gate = gate(&config.auth, &controller, identities.clone())?;
+    let router = api::router_with(platform.clone(), Some(control), Some(secrets), gate, options);
+    let router = api::with_identity(router, Some(Arc::new(crate::identity::gate::IdentityRoutes(identities))));
     let listener = tokio::net::TcpListener::bind(&config.listen)
         .await
         .with_context(|| format!("listening on {}", config.listen))?;
@@ -111,6 +130,7 @@ async fn serve(config: ServerConfig, base: &Path, demo_from: Option<PathBuf>) ->
         simulator.stop().await;
     }
     reconciler.abort();
+    checkpoints.abort();
     let stopping = controller.clone();
     tokio::task::spawn_blocking(move || stopping.stop_all()).await?;
     platform.stop().await;
@@ -134,6 +154,9 @@ pub(crate) async fn start(
     clock: Clock,
 ) -> anyhow::Result<(Deployment, Option<sim_link::RunningSim>)> {
     let scope = spec.scope.clone();
+    if let Some(uplink) = spec.commanding.uplink.as_mut() {
+        uplink.login = crate::secrets::uplink_login(&scope, deployed.login_secret)?;
+    }
     let prepared = match deployed.simulator {
         Some(simulator) => Some(simulate::prepare(&mut spec, simulator, deployed, base).await?),
         None => None,
@@ -217,6 +240,8 @@ pub(crate) fn deployment_spec<'c>(
         pus: mission.pus.map(|pus| pus.layout()),
         links: deployment.links.iter().map(link_spec).collect(),
         archive: archive::ArchiveOptions { retention, ..archive::ArchiveOptions::default() },
+        // The CA `serve` installed (none: a link requiring TLS does not start).
+        security: crate::pki_store::link_security(),
     };
     Ok((spec, deployed(mission, deployment)))
 }
@@ -226,7 +251,8 @@ pub(crate) fn deployed<'c>(
     mission: &'c config::MissionConfig,
     deployment: &'c config::DeploymentConfig,
 ) -> Deployed<'c> {
-    Deployed { simulator: deployment.simulator.as_ref(), links: &deployment.links, pus: mission.pus }
+    let login_secret = deployment.uplink.as_ref().and_then(|uplink| uplink.login_secret.as_deref());
+    Deployed { simulator: deployment.simulator.as_ref(), links: &deployment.links, pus: mission.pus, login_secret }
 }
 
 /// What the simulator of a deployment needs from its configuration.
@@ -234,6 +260,8 @@ pub(crate) struct Deployed<'c> {
     simulator: Option<&'c config::SimulatorConfig>,
     links: &'c [config::LinkConfig],
     pus: Option<config::PusConfig>,
+    /// The secret of the deployment's scope its uplink logs in with.
+    login_secret: Option<&'c str>,
 }
 
 fn uplink_spec(uplink: &config::UplinkConfig) -> deployment::UplinkSpec {
@@ -251,6 +279,8 @@ fn uplink_spec(uplink: &config::UplinkConfig) -> deployment::UplinkSpec {
                 fecf: uplink.fecf,
             },
         },
+        // Delivered from the vault as the deployment starts (`start`).
+        login: None,
     }
 }
 
@@ -263,18 +293,52 @@ fn link_spec(link: &config::LinkConfig) -> LinkSpec {
         },
         address: link.address.clone(),
         framing: link.framing(),
+        tls: match link.tls {
+            config::LinkTlsConfig::Off => deployment::LinkTls::Off,
+            config::LinkTlsConfig::Mutual => deployment::LinkTls::Mutual,
+        },
     }
 }
 
-/// The request gate of issue 4: bearer tokens from the configuration, anonymous reads when
-/// the configuration allows them (issue 7 replaces both with identity and Cedar policy).
-fn gate(auth: &config::AuthConfig) -> anyhow::Result<api::gate::Gate> {
+/// The request gate: stored tokens and portal sessions (the identity store), the configured
+/// tokens, Cedar policy over their grants and the missions' members, every
+/// denial and allowed change recorded in the audit chain first.
+fn gate(
+    auth: &config::AuthConfig,
+    controller: &Arc<crate::controller::Controller>,
+    identities: Arc<crate::identity::Identities>,
+) -> anyhow::Result<api::gate::Gate> {
+    let tokens = config_tokens(auth)?;
+    let members_of = controller.clone();
+    let members: crate::authz::Members = Arc::new(move |principal: &str| members_of.member_grants(principal));
+    let authorizer = Arc::new(crate::authz::CedarAuthorizer::new(members, auth.anonymous_read)?);
+    let policies = authorizer.clone();
+    controller.set_policy_sink(Box::new(move |mission, text| policies.set_mission_policies(mission, text)));
+    let identity = crate::identity::gate::PlatformIdentity {
+        configured: api::gate::TokenIdentity::new(tokens),
+        store: identities,
+    };
+    let audit = Arc::new(crate::authz::GateAudit(controller.auditor()));
+    let authorizer: Arc<dyn api::gate::Authorizer> = authorizer;
+    Ok(api::gate::Gate::from_parts(Arc::new(identity), authorizer).audited(audit))
+}
+
+/// The configured tokens: their grants, and where they act (their scopes, else the
+/// environments their grants name).
+pub(crate) fn config_tokens(auth: &config::AuthConfig) -> anyhow::Result<Vec<api::gate::TokenGrant>> {
     let mut tokens = Vec::new();
     for token in &auth.tokens {
-        let scopes = token.scopes.iter().map(|s| s.parse()).collect::<Result<Vec<_>, _>>()?;
-        tokens.push(api::gate::TokenGrant { name: token.name.clone(), token: token.token.clone(), scopes });
+        let grants = token.grants.iter().map(|g| g.parse()).collect::<Result<Vec<api::gate::Grant>, _>>()?;
+        let mut scopes = token.scopes.iter().map(|s| s.parse()).collect::<Result<Vec<_>, _>>()?;
+        if token.scopes.is_empty() {
+            scopes = grants
+                .iter()
+                .map(|grant| api::gate::ScopeGrant { mission: grant.mission.clone(), env: grant.env })
+                .collect();
+        }
+        tokens.push(api::gate::TokenGrant { name: token.name.clone(), token: token.token.clone(), scopes, grants });
     }
-    Ok(api::gate::Gate::with_tokens(tokens, auth.anonymous_read))
+    Ok(tokens)
 }
 
 async fn shutdown() {

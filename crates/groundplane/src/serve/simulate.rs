@@ -78,13 +78,18 @@ pub async fn prepare(
     };
     tm_framing.check()?;
     let tc = sim_link::Endpoint { transport: tm_transport, address: "127.0.0.1:0".to_string() };
-    let bound = sim_link::SimLink::bind(&tc, sim_link::TcFraming::Packets).await?;
+    let mut bound = sim_link::SimLink::bind(&tc, sim_link::TcFraming::Packets).await?;
+    if link.tls == super::config::LinkTlsConfig::Mutual {
+        // The simulator connects as `.../simulator` of the deployment's scope.
+        let clock: deployment::Clock = std::sync::Arc::new(crate::clock::now_ms);
+        bound = bound.with_tm_tls(crate::pki_store::simulator_tls(&scope, &link.name, clock)?);
+    }
     let transport = match tm_transport {
         sim_link::Transport::Udp => deployment::Transport::Udp,
         sim_link::Transport::Tcp => deployment::Transport::Tcp,
     };
-    spec.commanding.uplink =
-        Some(UplinkSpec { transport, address: bound.tc_local().to_string(), framing: UplinkFraming::Packets });
+    let address = bound.tc_local().to_string();
+    spec.commanding.uplink = Some(UplinkSpec { transport, address, framing: UplinkFraming::Packets, login: None });
     if spec.pus.is_none() {
         spec.pus = Some(simulator.pus_layout());
     }

@@ -23,7 +23,7 @@ anonymous_read = true
 [[auth.tokens]]
 name = "alice"
 token = "{ALICE}"
-scopes = ["*"]
+grants = ["*/*/operator"]
 
 [[mission]]
 name = "pus-example"

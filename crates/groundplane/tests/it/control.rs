@@ -26,6 +26,7 @@ anonymous_read = true
 [[auth.tokens]]
 name = "admin"
 token = "{ADMIN}"
+grants = ["*/*/platform-admin", "*/*/engineer", "*/*/flight-director"]
 scopes = ["*"]
 [[auth.tokens]]
 name = "flight-director"
@@ -116,7 +117,7 @@ fn missions_are_created_promoted_through_their_pipeline_and_rolled_back_over_the
 
     // Refusals: a DEV-only token in OPS, skipping AIV.
     let dev_only = refused(&server, Some(DEV_ONLY), &["promote", "spacepy-mib", "ops", &r1]);
-    assert!(dev_only.contains("no grant for spacepy-mib/ops"), "{dev_only}");
+    assert!(dev_only.contains("forbidden by credentials-act-only-in-their-envs"), "{dev_only}");
     let skipping = refused(&server, Some(ADMIN), &["promote", "spacepy-mib", "ops", &r1]);
     assert!(skipping.contains("never ran release"), "{skipping}");
 

@@ -5,7 +5,7 @@
 use super::{deployment, grant, no_context, platform, slug, token, user, OTHER, OWN};
 use base::Env::{self, Aiv, Dev, Ops};
 use expect_test::{expect, Expect};
-use policy::{catalog, Decision, Grant, Principal, Resource, ResourceKind, Role};
+use policy::{catalog, Decision, Grant, Principal, PrincipalKind, Resource, ResourceKind, Role};
 use std::fmt::Write;
 
 const READS: [&str; 6] =
@@ -68,7 +68,8 @@ fn expected(action: &str, role: Role, grant: &Grant, principal: &Principal, reso
     let changes_ops = matches!(action, "manage_missions" | "administer_platform");
     match resource {
         Resource::Platform => match action {
-            "read_platform" | "read_control" => true,
+            "read_platform" | "read_control" | "sign_in" => true,
+            "manage_tokens" => principal.kind == PrincipalKind::User,
             _ => admin && may && (!changes_ops || scoped_to(Ops)),
         },
         Resource::Mission(mission) => covers_mission(mission) && may && (!changes_ops || scoped_to(Ops)),
@@ -157,7 +158,7 @@ fn matrix() {
         cross_mission.count(),
         into_ops.count()
     );
-    expect!["decisions: 11865, allowed: 1791, cross-mission allows: 0, DEV/AIV→OPS allows: 0"].assert_eq(&summary);
+    expect!["decisions: 12075, allowed: 1931, cross-mission allows: 0, DEV/AIV→OPS allows: 0"].assert_eq(&summary);
 }
 
 /// One slice of the matrix as a table: each action on the own mission's OPS deployment (or the
@@ -189,32 +190,34 @@ fn ops_slice_for_ops_grants() {
     check_slice(
         Ops,
         expect![[r#"
-                              view oper engi flig miss secu plat
-              read_platform P    A    A    A    A    A    A    A
-               read_metrics P    .    .    .    .    .    .    .
-                read_status D    A    A    A    A    A    A    .
-             read_telemetry D    A    A    A    A    A    A    .
-               read_archive D    A    A    A    A    A    A    .
-          acknowledge_alarm D    .    A    A    A    .    .    .
-              read_commands D    A    A    A    A    A    A    .
-               send_command D    .    A    A    A    .    .    .
-            approve_command D    .    .    .    .    .    .    .
-                     replay D    .    A    A    A    .    .    .
-             subscribe_live D    A    A    A    A    A    A    .
-               read_control P    A    A    A    A    A    A    A
-            manage_missions P    .    .    .    .    .    .    .
-               read_control M    A    A    A    A    A    A    .
-            manage_missions M    .    .    .    .    .    .    .
-                cut_release M    .    .    A    .    A    .    .
-            approve_release D    .    .    .    A    .    A    .
-                    promote D    .    .    .    A    .    .    .
-          manage_deployment D    .    .    .    .    A    .    .
-             export_archive D    .    A    A    A    .    .    .
-                   backfill D    .    .    A    .    .    .    .
-             manage_secrets D    .    .    .    .    .    A    .
-               read_secrets D    .    .    .    .    .    A    .
-             manage_members D    .    .    .    .    A    .    .
-        administer_platform P    .    .    .    .    .    .    ."#]],
+                                  view oper engi flig miss secu plat
+                  read_platform P    A    A    A    A    A    A    A
+                   read_metrics P    .    .    .    .    .    .    .
+                        sign_in P    A    A    A    A    A    A    A
+                  manage_tokens P    A    A    A    A    A    A    A
+                    read_status D    A    A    A    A    A    A    .
+                 read_telemetry D    A    A    A    A    A    A    .
+                   read_archive D    A    A    A    A    A    A    .
+              acknowledge_alarm D    .    A    A    A    .    .    .
+                  read_commands D    A    A    A    A    A    A    .
+                   send_command D    .    A    A    A    .    .    .
+                approve_command D    .    .    .    .    .    .    .
+                         replay D    .    A    A    A    .    .    .
+                 subscribe_live D    A    A    A    A    A    A    .
+                   read_control P    A    A    A    A    A    A    A
+                manage_missions P    .    .    .    .    .    .    .
+                   read_control M    A    A    A    A    A    A    .
+                manage_missions M    .    .    .    .    .    .    .
+                    cut_release M    .    .    A    .    A    .    .
+                approve_release D    .    .    .    A    .    A    .
+                        promote D    .    .    .    A    .    .    .
+              manage_deployment D    .    .    .    .    A    .    .
+                   read_secrets D    .    .    .    .    .    A    .
+                 manage_secrets D    .    .    .    .    .    A    .
+                 export_archive D    .    A    A    A    .    .    .
+                       backfill D    .    .    A    .    .    .    .
+                 manage_members D    .    .    .    .    A    .    .
+            administer_platform P    .    .    .    .    .    .    ."#]],
     );
 }
 
@@ -223,31 +226,33 @@ fn ops_slice_for_dev_grants() {
     check_slice(
         Dev,
         expect![[r#"
-                              view oper engi flig miss secu plat
-              read_platform P    A    A    A    A    A    A    A
-               read_metrics P    .    .    .    .    .    .    .
-                read_status D    .    .    .    .    .    .    .
-             read_telemetry D    .    .    .    .    .    .    .
-               read_archive D    .    .    .    .    .    .    .
-          acknowledge_alarm D    .    .    .    .    .    .    .
-              read_commands D    .    .    .    .    .    .    .
-               send_command D    .    .    .    .    .    .    .
-            approve_command D    .    .    .    .    .    .    .
-                     replay D    .    .    .    .    .    .    .
-             subscribe_live D    .    .    .    .    .    .    .
-               read_control P    A    A    A    A    A    A    A
-            manage_missions P    .    .    .    .    .    .    .
-               read_control M    A    A    A    A    A    A    .
-            manage_missions M    .    .    .    .    .    .    .
-                cut_release M    .    .    A    .    A    .    .
-            approve_release D    .    .    .    .    .    .    .
-                    promote D    .    .    .    .    .    .    .
-          manage_deployment D    .    .    .    .    .    .    .
-             export_archive D    .    .    .    .    .    .    .
-                   backfill D    .    .    .    .    .    .    .
-             manage_secrets D    .    .    .    .    .    .    .
-               read_secrets D    .    .    .    .    .    .    .
-             manage_members D    .    .    .    .    .    .    .
-        administer_platform P    .    .    .    .    .    .    ."#]],
+                                  view oper engi flig miss secu plat
+                  read_platform P    A    A    A    A    A    A    A
+                   read_metrics P    .    .    .    .    .    .    .
+                        sign_in P    A    A    A    A    A    A    A
+                  manage_tokens P    A    A    A    A    A    A    A
+                    read_status D    .    .    .    .    .    .    .
+                 read_telemetry D    .    .    .    .    .    .    .
+                   read_archive D    .    .    .    .    .    .    .
+              acknowledge_alarm D    .    .    .    .    .    .    .
+                  read_commands D    .    .    .    .    .    .    .
+                   send_command D    .    .    .    .    .    .    .
+                approve_command D    .    .    .    .    .    .    .
+                         replay D    .    .    .    .    .    .    .
+                 subscribe_live D    .    .    .    .    .    .    .
+                   read_control P    A    A    A    A    A    A    A
+                manage_missions P    .    .    .    .    .    .    .
+                   read_control M    A    A    A    A    A    A    .
+                manage_missions M    .    .    .    .    .    .    .
+                    cut_release M    .    .    A    .    A    .    .
+                approve_release D    .    .    .    .    .    .    .
+                        promote D    .    .    .    .    .    .    .
+              manage_deployment D    .    .    .    .    .    .    .
+                   read_secrets D    .    .    .    .    .    .    .
+                 manage_secrets D    .    .    .    .    .    .    .
+                 export_archive D    .    .    .    .    .    .    .
+                       backfill D    .    .    .    .    .    .    .
+                 manage_members D    .    .    .    .    .    .    .
+            administer_platform P    .    .    .    .    .    .    ."#]],
     );
 }

@@ -197,10 +197,12 @@ fn the_platform_policies() {
             "no-dev-or-aiv-grant-acts-in-ops",
             "operators-operate",
             "ops-approval-needs-a-second-principal",
+            "people-manage-their-own-tokens",
             "platform-admins-administer",
             "platform-changes-need-an-ops-scope",
             "platform-reads-are-public",
             "security-officers-manage-secrets",
+            "signing-in-is-public",
             "viewers-read",
         ]
     "#]]

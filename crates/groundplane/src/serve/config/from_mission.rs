@@ -52,6 +52,7 @@ fn deployment(env: base::Env, config: &file::EnvConfig) -> DeploymentConfig {
             spacecraft_id: uplink.spacecraft_id,
             virtual_channel: uplink.virtual_channel,
             fecf: uplink.fecf,
+            login_secret: uplink.login_secret.clone(),
         }),
         simulator: config.simulator.as_ref().map(|simulator| SimulatorConfig {
             tm_link: simulator.tm_link.clone(),
@@ -77,6 +78,8 @@ fn link(link: &file::Link) -> LinkConfig {
         frame_len: link.frame_len,
         fecf: link.fecf,
         spacecraft_id: link.spacecraft_id,
+        // Mission files have no TLS setting yet: only the server's configuration asks for it.
+        tls: Default::default(),
     }
 }
 

@@ -89,7 +89,7 @@ fn bad_files_name_the_place() {
            |
         22 | surprise = 1
            | ^^^^^^^^
-        unknown field `surprise`, expected one of `name`, `transport`, `address`, `framing`, `prefix_len`, `frame_len`, `fecf`, `spacecraft_id`
+        unknown field `surprise`, expected one of `name`, `transport`, `address`, `framing`, `prefix_len`, `frame_len`, `fecf`, `spacecraft_id`, `tls`
     "#]],
     );
     let twice = format!("{GOOD}[[mission.deployment]]\nenv = \"ops\"\n");
@@ -116,6 +116,22 @@ fn commanding_uplink_and_simulator_are_checked() {
         &format!("{GOOD}{uplink}framing = \"frames\"\nspacecraft_id = 1024\n"),
         expect!["groundplane.toml: mission[0].deployment[0].uplink.spacecraft_id: at most 1023 (10 bits)"],
     );
+    let tcp = uplink.replace("udp", "tcp");
+    check(&format!("{GOOD}{tcp}login_secret = \"gs-kiruna.password\"\n"), expect!["1 mission(s), 1 token(s)"]);
+    check(
+        &format!("{GOOD}{uplink}login_secret = \"gs-kiruna.password\"\n"),
+        expect!["groundplane.toml: mission[0].deployment[0].uplink.login_secret: a login is sent on a tcp uplink only"],
+    );
+    check(
+        &format!("{GOOD}{tcp}login_secret = \"../dev/Password\"\n"),
+        expect![[
+            r#"groundplane.toml: mission[0].deployment[0].uplink.login_secret: secret name of 15 characters: need 1 to 64 of a-z, 0-9, '.', '_', '-'"#
+        ]],
+    );
+    check(
+        &format!("{GOOD}[vault]\nmaster_key_file = \"\"\n"),
+        expect!["groundplane.toml: vault.master_key_file: an empty path: leave it out to use the env_var"],
+    );
     check(
         &format!("{GOOD}[mission.deployment.commanding]\nacceptance_timeout_ms = 0\n"),
         expect![
@@ -138,5 +154,25 @@ fn commanding_uplink_and_simulator_are_checked() {
     check(
         &format!("{dev}{simulator}{uplink}"),
         expect!["groundplane.toml: mission[0].deployment[0].uplink: the simulator is this deployment's uplink: leave uplink out"],
+    );
+}
+
+#[test]
+fn link_tls_is_checked() {
+    let tcp = GOOD.replace("transport = \"udp\"", "transport = \"tcp\"");
+    check(&format!("{tcp}tls = \"mutual\"\n"), expect!["1 mission(s), 1 token(s)"]);
+    check(
+        &format!("{GOOD}tls = \"mutual\"\n"),
+        expect![[r#"groundplane.toml: mission[0].deployment[0].link[0].tls: mutual TLS needs transport = "tcp""#]],
+    );
+    check(
+        &format!("{tcp}tls = \"sometimes\"\n"),
+        expect![[r#"
+        groundplane.toml: TOML parse error at line 21, column 7
+           |
+        21 | tls = "sometimes"
+           |       ^^^^^^^^^^^
+        unknown variant `sometimes`, expected `off` or `mutual`
+    "#]],
     );
 }
