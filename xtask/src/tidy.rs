@@ -6,11 +6,12 @@ use anyhow::Context;
 use std::path::{Path, PathBuf};
 
 /// Crates that form the pure core: no I/O, no async runtime, no clock.
-const CORE_CRATES: [&str; 14] = [
+const CORE_CRATES: [&str; 15] = [
     "audit",
     "base",
     "ccsds",
     "control",
+    "identity",
     "model",
     "model-import",
     "pipeline",

@@ -309,9 +309,41 @@ impl Gate {
         self.log.record(request_id, &principal.audit_name(), action, resource, decision)
     }
 
-    /// Records how an allowed change ended (logged, and sent to the audit sink).
+    /// `decide_in` for async code: the policy decides on the calling thread; a decision the
+    /// audit sink records (a denial, an allowed change: an fsync) is recorded on the blocking
+    /// pool, so that no async thread waits for a disk.
+    pub async fn decide_off_thread(
+        &self,
+        request_id: &str,
+        principal: &Principal,
+        action: Action,
+        resource: &Resource,
+        context: &Context,
+    ) -> Decision {
+        let decision = self.authorizer.authorize(principal, action, resource, context);
+        let (who, where_) = (principal.audit_name(), resource.clone());
+        if !self.log.audits(action, decision.allow) {
+            return self.log.record(request_id, &who, action, &where_, decision);
+        }
+        let (log, request_id) = (self.log.clone(), request_id.to_string());
+        let refused = Decision {
+            allow: false,
+            reason: "refused: the audit record could not be written".to_string(),
+            policy: AUDIT_FAIL_CLOSED.to_string(),
+        };
+        tokio::task::spawn_blocking(move || log.record(&request_id, &who, action, &where_, decision))
+            .await
+            .unwrap_or(refused)
+    }
+
+    /// Records how an allowed change ended (logged, and sent to the audit sink off the async
+    /// threads; the change is done, so nobody waits for it).
     pub fn outcome(&self, outcome: OutcomeRecord) {
-        self.log.outcome(&outcome);
+        let log = self.log.clone();
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => drop(runtime.spawn_blocking(move || log.outcome(&outcome))),
+            Err(_) => log.outcome(&outcome),
+        }
     }
 
     /// Asks the authorizer without recording: to filter what a recorded decision allowed

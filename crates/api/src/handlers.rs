@@ -79,7 +79,7 @@ pub(crate) async fn samples(
     params.finish()?;
     let query = RangeQuery { parameters, from_ms, to_ms, cursor, limit };
     if format == Format::Csv {
-        granted.escalate(&app, Action::ExportArchive)?;
+        granted.escalate(&app, Action::ExportArchive).await?;
         return export::samples(&app, &granted, scope, query).await;
     }
     let page: SamplePage = blocking(&app, move |backend| backend.range(&scope, &query)).await?;
@@ -122,7 +122,7 @@ pub(crate) async fn units(
     params.finish()?;
     let query = UnitQuery { from_ms, to_ms, apid, cursor, limit };
     if format == Format::Csv {
-        granted.escalate(&app, Action::ExportArchive)?;
+        granted.escalate(&app, Action::ExportArchive).await?;
         return export::units(&app, &granted, scope, query).await;
     }
     let page: UnitPage = blocking(&app, move |backend| backend.units(&scope, &query)).await?;
@@ -146,7 +146,7 @@ pub(crate) async fn events(
     params.finish()?;
     let query = EventQuery { from_ms, to_ms, min_severity, cursor, limit };
     if format == Format::Csv {
-        granted.escalate(&app, Action::ExportArchive)?;
+        granted.escalate(&app, Action::ExportArchive).await?;
         return export::events(&app, &granted, scope, query).await;
     }
     let page: EventPage = blocking(&app, move |backend| backend.events(&scope, &query)).await?;
@@ -170,7 +170,7 @@ pub(crate) async fn alarms(
     params.finish()?;
     let query = AlarmQuery { from_ms, to_ms, min_level, cursor, limit };
     if format == Format::Csv {
-        granted.escalate(&app, Action::ExportArchive)?;
+        granted.escalate(&app, Action::ExportArchive).await?;
         return export::alarms(&app, &granted, scope, query).await;
     }
     let page: AlarmPage = blocking(&app, move |backend| backend.alarms(&scope, &query)).await?;

@@ -147,7 +147,7 @@ pub(crate) async fn replay(
         return Err(ApiError::bad_request("speed", "speed must be a positive number"));
     }
     if request.backfill {
-        granted.escalate(&app, Action::Backfill)?;
+        granted.escalate(&app, Action::Backfill).await?;
     }
     let mut receiver = blocking(&app, move |backend| backend.replay(&scope, &request)).await?;
     let (sender, lines) = mpsc::channel(REPLAY_LINES_AHEAD);

@@ -97,8 +97,10 @@ impl Granted {
 
     /// Asks the gate for a further action this request turned out to need (CSV export,
     /// backfill); recorded like the first.
-    pub fn escalate(&self, app: &AppState, action: Action) -> Result<(), ApiError> {
-        let decision = app.gate.decide(&self.request_id, &self.principal, action, &self.resource);
+    pub async fn escalate(&self, app: &AppState, action: Action) -> Result<(), ApiError> {
+        let context = Context::default();
+        let decision =
+            app.gate.decide_off_thread(&self.request_id, &self.principal, action, &self.resource, &context).await;
         if decision.allow {
             Ok(())
         } else {
@@ -189,7 +191,7 @@ async fn admit(route: &RouteGate, parts: &mut Parts) -> Result<Granted, ApiError
         }
         _ => Context::default(),
     };
-    let decision = gate.decide_in(&request_id, &principal, route.action, &resource, &context);
+    let decision = gate.decide_off_thread(&request_id, &principal, route.action, &resource, &context).await;
     if !decision.allow {
         return Err(ApiError::Forbidden { reason: decision.reason });
     }

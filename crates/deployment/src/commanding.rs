@@ -16,7 +16,7 @@ pub(crate) mod tests;
 pub mod uplink;
 mod views;
 
-use crate::Transport;
+use crate::{LinkTls, Transport};
 use std::fmt;
 use std::sync::Arc;
 use tc::lifecycle::ReleaseMode;
@@ -27,6 +27,12 @@ use vault::SecretValue;
 pub struct CommandingSpec {
     /// Where telecommands go; without one, command requests are refused.
     pub uplink: Option<UplinkSpec>,
+    /// What the uplink asks of the station it connects to: `Mutual` (TCP only) connects with
+    /// TLS as `spiffe://<td>/mission/<m>/env/<e>/uplink` and sends nothing to a station whose
+    /// certificate is not of the platform's CA and of this mission and environment
+    /// (`uplink::tls`). Kept beside `uplink`, not in `UplinkSpec`, so that specs written as
+    /// struct literals elsewhere keep building.
+    pub uplink_tls: LinkTls,
     /// Whether queued commands wait for an operator's release.
     pub release: ReleaseMode,
     /// The acceptance window of commands whose model gives none, from sending.
@@ -39,6 +45,7 @@ impl Default for CommandingSpec {
     fn default() -> Self {
         CommandingSpec {
             uplink: None,
+            uplink_tls: LinkTls::Off,
             release: ReleaseMode::Automatic,
             acceptance_timeout_ms: tc::lifecycle::ACCEPTANCE_WINDOW_MS,
             completion_timeout_ms: tc::lifecycle::COMPLETION_WINDOW_MS,
@@ -54,7 +61,8 @@ pub struct UplinkSpec {
     pub transport: Transport,
     pub address: String,
     pub framing: UplinkFraming,
-    /// TCP: the line written first on every new connection (a ground station's login).
+    /// TCP: the line written first on every new connection (a ground station's login); inside
+    /// the TLS session when the uplink requires TLS (`CommandingSpec::uplink_tls`).
     pub login: Option<UplinkLogin>,
 }
 

@@ -1,6 +1,7 @@
 //! One deployment, started: its archive opened, its links bound, its ingest thread running.
 
 use crate::commanding::book::Book;
+use crate::commanding::uplink::tls::UplinkTls;
 use crate::commanding::CommandingSpec;
 use crate::durable::Durability;
 use crate::ingest::{Ingest, IngestStatus, Input, Shared, INPUT_QUEUE_LEN};
@@ -32,7 +33,7 @@ pub struct DeploymentSpec {
     pub dir: PathBuf,
     /// Uplink, release mode and default verification windows.
     pub commanding: CommandingSpec,
-    /// The platform's CA and where refusals go, for links that require mutual TLS.
+    /// The platform's CA and where refusals go, for links (and an uplink) that require mutual TLS.
     pub security: crate::LinkSecurity,
 }
 
@@ -64,7 +65,8 @@ pub struct Deployment {
     pub(crate) version: RwLock<Arc<ModelVersion>>,
     /// Held through a swap, so that swaps happen one at a time.
     pub(crate) swap_lock: Mutex<()>,
-    /// Connections refused by links that require TLS, per link and reason.
+    /// Connections refused by links (and the uplink, as `uplink`) that require TLS, per link
+    /// and reason.
     pub(crate) tls_refusals: Arc<RefusalCounts>,
 }
 
@@ -95,6 +97,13 @@ impl Deployment {
         for link in &spec.links {
             tls.push(TlsLink::for_link(&scope, link, &spec.security, tls_refusals.clone(), clock.clone())?);
         }
+        let uplink_tls = match &spec.commanding.uplink {
+            Some(uplink) => {
+                let (tls, refusals) = (spec.commanding.uplink_tls, tls_refusals.clone());
+                UplinkTls::for_uplink(&scope, uplink, tls, &spec.security, refusals, clock.clone())?
+            }
+            None => None,
+        };
         let mut bound: Vec<BoundLink> = Vec::new();
         for ((idx, link), tls) in spec.links.iter().enumerate().zip(tls) {
             match links::start(idx, link, inputs.clone(), clock.clone(), tls).await {
@@ -107,7 +116,7 @@ impl Deployment {
         }
         let mut tasks: Vec<_> = Vec::new();
         let uplink = spec.commanding.uplink.clone().map(|uplink| {
-            let (uplink, task) = crate::commanding::uplink::start(uplink, inputs.clone(), clock.clone());
+            let (uplink, task) = crate::commanding::uplink::start(uplink, uplink_tls, inputs.clone(), clock.clone());
             tasks.push(task);
             uplink
         });

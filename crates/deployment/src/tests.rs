@@ -45,3 +45,4 @@ pub fn workload_packet(seq: u16, u8_00: u8) -> Vec<u8> {
 
 mod alarms;
 mod tls;
+mod uplink_tls;

@@ -2,8 +2,8 @@
 //! `ca.key` (0600), made on the first start with the trust domain of `[control] trust_domain`
 //! (default `groundplane.local`). `groundplane serve` installs it for the process, as the
 //! vault is: deployments starting from then on (from the configuration or the control plane)
-//! get it for their links that require mutual TLS, and a simulator sending to such a link
-//! gets a certificate of its deployment's scope.
+//! get it for their links and uplinks that require mutual TLS, and a simulator sending to such
+//! a link gets a certificate of its deployment's scope (for its TM client and its TC listener).
 //!
 //! Rotation: a link re-issues its own certificate when it accepts a connection and its
 //! certificate is due (`deployment::links::tls`); a simulator's certificate is re-issued by a
@@ -137,6 +137,23 @@ pub fn simulator_tls(scope: &Scope, link: &str, clock: pki::Clock) -> anyhow::Re
     let config = pki::client_config(&authority.bundle(), source.clone(), server, clock.clone())?;
     spawn_rotation(Arc::downgrade(&source), authority, clock);
     Ok(sim_link::TmTls { config, server_name: pki::server_name() })
+}
+
+/// The TLS side of a simulator's TC listener (the uplink of its deployment, when that requires
+/// mutual TLS): a certificate for `spiffe://<td>/mission/<m>/env/<e>/simulator`, serving only
+/// clients of the deployment's mission and environment (its uplink connects as `.../uplink`);
+/// its certificate rotated by a task for as long as the simulator lives.
+pub fn simulator_tc_tls(scope: &Scope, clock: pki::Clock) -> anyhow::Result<sim_link::TcTls> {
+    let authority = link_security()
+        .authority
+        .with_context(|| format!("{scope}: the uplink requires mutual TLS, but no CA is installed"))?;
+    let id = pki::SpiffeId::new(authority.trust_domain(), scope, "simulator")?;
+    let issued = authority.issue(&id, pki::TTL_DEFAULT_MS, clock())?;
+    let source = Arc::new(pki::CertSource::new(&issued)?);
+    let config = pki::server_config(&authority.bundle(), source.clone(), pki::Requirement::Mutual, clock.clone())?;
+    let expected = pki::Expected::scope(authority.trust_domain(), scope);
+    spawn_rotation(Arc::downgrade(&source), authority, clock);
+    Ok(sim_link::TcTls { config, expected })
 }
 
 /// Re-issues `source`'s certificate when due, until nothing uses it any more.

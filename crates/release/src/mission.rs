@@ -24,9 +24,13 @@
 //! transport = "udp"                   # udp | tcp
 //! address = "127.0.0.1:0"
 //! framing = "packets"                 # packets | frames | nctrs
+//! tls = "off"                         # or "mutual" (tcp only): peers need a certificate of
+//!                                     # this mission and env from the platform's CA
 //! [env.ops.uplink]
 //! transport = "udp"
 //! address = "10.0.0.5:10025"
+//! tls = "off"                         # or "mutual" (tcp only): send only to a station with a
+//!                                     # certificate of this mission and env
 //! [pipeline]                          # optional: the gates of each environment
 //! aiv = [{ gate = "validate" }, { gate = "test" }]
 //! ops = [{ gate = "validate" }, { gate = "test" }, { gate = "window" },
@@ -245,6 +249,21 @@ pub struct Link {
     pub fecf: bool,
     /// Accept only frames of this spacecraft id.
     pub spacecraft_id: Option<u16>,
+    /// `mutual`: peers connect with TLS and a certificate of the mission and environment from
+    /// the platform's CA (TCP only).
+    #[serde(default)]
+    pub tls: Tls,
+}
+
+/// What a link or an uplink asks of its peer: `off` (the default) or `mutual` TLS, where the
+/// peer is identified by a certificate of the platform's CA naming this mission and
+/// environment, never by its address.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Tls {
+    #[default]
+    Off,
+    Mutual,
 }
 
 /// `udp` or `tcp`.
@@ -297,6 +316,10 @@ pub struct Uplink {
     /// TCP only: the name of a secret of the environment's vault scope, sent as
     /// `LOGIN <value>\n` first on every new connection (checked by the platform).
     pub login_secret: Option<String>,
+    /// `mutual`: connect with TLS and send only to a station whose certificate is of the
+    /// platform's CA and of this mission and environment (TCP only).
+    #[serde(default)]
+    pub tls: Tls,
 }
 
 /// A simulator of the model run with a DEV or AIV deployment.

@@ -6,7 +6,9 @@
 //! transfer frames (`frames`) to one address (UDP datagrams, or a TCP connection it makes and
 //! remakes). One task owns the `sim::Simulator`: it ticks it and answers each telecommand at
 //! once. Sending never blocks it: what cannot be sent is counted as dropped. A TCP TM link
-//! that requires mutual TLS gets a client configuration (`TmTls`, from the platform's CA).
+//! that requires mutual TLS gets a client configuration (`TmTls`, from the platform's CA); a
+//! TCP TC listener may require mutual TLS too (`TcTls`): a client is served only once its
+//! certificate is of the platform's CA and of the expected mission and environment.
 //!
 //! Never: decide what the spacecraft says (that is `sim`), read the system clock (time comes
 //! from the caller's `Clock`), or let bad bytes from a link stop a task.
@@ -52,6 +54,19 @@ pub struct TmTls {
     pub config: Arc<tokio_rustls::rustls::ClientConfig>,
     pub server_name: tokio_rustls::rustls::pki_types::ServerName<'static>,
 }
+
+/// Mutual TLS for the TCP TC listener: the server configuration (the simulator's certificate,
+/// the CA client certificates must chain to) and whom it serves (`Expected`: the deployment's
+/// own mission and environment). A client that fails is closed before any of its bytes is read
+/// as a telecommand, and logged.
+#[derive(Clone, Debug)]
+pub struct TcTls {
+    pub config: Arc<tokio_rustls::rustls::ServerConfig>,
+    pub expected: pki::Expected,
+}
+
+/// How long a TC client has to complete its TLS handshake, in ms.
+pub const TC_HANDSHAKE_TIMEOUT_MS: u64 = 10_000;
 
 /// A transport and a `host:port` address.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 
 use crate::frames::TmFramer;
 use crate::tc_in::TcSocket;
-use crate::{tc_in, tm_out, Clock, Endpoint, SimCounters, SimLinkError, TcFraming, TmFraming, TmTls};
+use crate::{tc_in, tm_out, Clock, Endpoint, SimCounters, SimLinkError, TcFraming, TcTls, TmFraming, TmTls};
 use crate::{TC_QUEUE_MAX, TM_QUEUE_MAX};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -20,6 +20,7 @@ pub struct SimLink {
     local: SocketAddr,
     runtime: Handle,
     tm_tls: Option<TmTls>,
+    tc_tls: Option<TcTls>,
 }
 
 /// A running simulator; its tasks stop on `stop` or when it is dropped.
@@ -64,13 +65,20 @@ impl SimLink {
     /// the tasks on that runtime.
     pub async fn bind(tc: &Endpoint, tc_framing: TcFraming) -> Result<SimLink, SimLinkError> {
         let (socket, local) = TcSocket::bind(tc).await?;
-        Ok(SimLink { socket, tc_framing, local, runtime: Handle::current(), tm_tls: None })
+        Ok(SimLink { socket, tc_framing, local, runtime: Handle::current(), tm_tls: None, tc_tls: None })
     }
 
     /// Sends TM over TLS (TCP only; ignored for UDP): each connection is a TLS handshake
     /// first, and one that fails is retried like a failed connection.
     pub fn with_tm_tls(mut self, tls: TmTls) -> SimLink {
         self.tm_tls = Some(tls);
+        self
+    }
+
+    /// Requires mutual TLS of TC clients (TCP only; ignored for UDP): each connection is a
+    /// handshake first, and only a client `tls.expected` accepts is read.
+    pub fn with_tc_tls(mut self, tls: TcTls) -> SimLink {
+        self.tc_tls = Some(tls);
         self
     }
 
@@ -103,10 +111,11 @@ impl SimLink {
                 Output::Refused
             }
         };
+        let tc_tls = self.tc_tls.map(|tls| tc_in::Tls { tls, clock: clock.clone() });
         let engine = Engine { sim, output, tm: tm_sender, counters: counters.clone(), clock };
         let (replace, replacements) = mpsc::channel(1);
         let tasks = vec![
-            self.runtime.spawn(tc_in::serve(self.socket, self.tc_framing, tc_sender, counters.clone())),
+            self.runtime.spawn(tc_in::serve(self.socket, self.tc_framing, tc_sender, counters.clone(), tc_tls)),
             self.runtime.spawn(engine.run(tc_receiver, replacements, tick_ms)),
             self.runtime.spawn(tm_out::send(tm, tm_receiver, counters.clone(), self.tm_tls)),
         ];

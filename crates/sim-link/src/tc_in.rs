@@ -1,12 +1,16 @@
 //! The TC socket: UDP datagrams, or TCP clients, each decoded into telecommand packets for
-//! the simulator task. Bad bytes are counted and logged; they never end the task.
+//! the simulator task. Bad bytes are counted and logged; they never end the task. A TCP
+//! listener with `TcTls` reads a client only after a TLS handshake with a certificate of the
+//! platform's CA whose SPIFFE id it expects; a refused client is logged and closed.
 
 use crate::link::Counters;
 use crate::tc_decode::{TcDecoder, TcUnit};
-use crate::{Endpoint, SimLinkError, TcFraming, Transport, DATAGRAM_LEN_MAX, READ_LEN, TC_CONNECTIONS_MAX};
+use crate::{Clock, Endpoint, SimLinkError, TcFraming, TcTls, Transport};
+use crate::{DATAGRAM_LEN_MAX, READ_LEN, TC_CONNECTIONS_MAX, TC_HANDSHAKE_TIMEOUT_MS};
 use std::net::SocketAddr;
 use std::sync::Arc;
-use tokio::io::AsyncReadExt;
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::net::{TcpListener, TcpStream, UdpSocket};
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
@@ -32,11 +36,24 @@ impl TcSocket {
     }
 }
 
-/// Reads the socket until the simulator task is gone.
-pub(crate) async fn serve(socket: TcSocket, framing: TcFraming, tcs: mpsc::Sender<Vec<u8>>, counters: Arc<Counters>) {
+/// Mutual TLS of a TCP listener, and the clock certificates are checked against.
+#[derive(Clone)]
+pub(crate) struct Tls {
+    pub tls: TcTls,
+    pub clock: Clock,
+}
+
+/// Reads the socket until the simulator task is gone (TCP clients through `tls` when given).
+pub(crate) async fn serve(
+    socket: TcSocket,
+    framing: TcFraming,
+    tcs: mpsc::Sender<Vec<u8>>,
+    counters: Arc<Counters>,
+    tls: Option<Tls>,
+) {
     match socket {
         TcSocket::Udp(socket) => udp(socket, framing, tcs, counters).await,
-        TcSocket::Tcp(listener) => tcp(listener, framing, tcs, counters).await,
+        TcSocket::Tcp(listener) => tcp(listener, framing, tcs, counters, tls).await,
     }
 }
 
@@ -60,7 +77,13 @@ async fn udp(socket: UdpSocket, framing: TcFraming, tcs: mpsc::Sender<Vec<u8>>, 
     }
 }
 
-async fn tcp(listener: TcpListener, framing: TcFraming, tcs: mpsc::Sender<Vec<u8>>, counters: Arc<Counters>) {
+async fn tcp(
+    listener: TcpListener,
+    framing: TcFraming,
+    tcs: mpsc::Sender<Vec<u8>>,
+    counters: Arc<Counters>,
+    tls: Option<Tls>,
+) {
     // Owned here so that aborting this task aborts every connection's task too.
     let mut clients = JoinSet::new();
     loop {
@@ -79,14 +102,55 @@ async fn tcp(listener: TcpListener, framing: TcFraming, tcs: mpsc::Sender<Vec<u8
             tracing::warn!(%peer, "TC: refused: {TC_CONNECTIONS_MAX} clients already connected");
             continue;
         }
-        Counters::add(&counters.connections, 1);
-        tracing::info!(%peer, "TC: client connected");
-        clients.spawn(client(stream, peer, framing, tcs.clone(), counters.clone()));
+        let (tcs, counters) = (tcs.clone(), counters.clone());
+        match &tls {
+            None => {
+                Counters::add(&counters.connections, 1);
+                tracing::info!(%peer, "TC: client connected");
+                clients.spawn(client(stream, peer, framing, tcs, counters));
+            }
+            Some(tls) => {
+                let tls = tls.clone();
+                clients.spawn(async move {
+                    if let Some(stream) = authorize(stream, peer, &tls).await {
+                        Counters::add(&counters.connections, 1);
+                        client(stream, peer, framing, tcs, counters).await;
+                    }
+                });
+            }
+        }
     }
 }
 
-async fn client(
-    mut stream: TcpStream,
+/// The handshake, then the client's identity: the stream when `tls` expects the client;
+/// `None` (logged) when it is refused.
+async fn authorize(
+    stream: TcpStream,
+    peer: SocketAddr,
+    tls: &Tls,
+) -> Option<tokio_rustls::server::TlsStream<TcpStream>> {
+    let acceptor = tokio_rustls::TlsAcceptor::from(tls.tls.config.clone());
+    let timeout = Duration::from_millis(TC_HANDSHAKE_TIMEOUT_MS);
+    let rejection = match tokio::time::timeout(timeout, acceptor.accept(stream)).await {
+        Ok(Ok(stream)) => {
+            let certs = stream.get_ref().1.peer_certificates();
+            match pki::authorize_peer(certs, &tls.tls.expected, (tls.clock)()) {
+                Ok(id) => {
+                    tracing::info!(%peer, %id, "TC: TLS client connected");
+                    return Some(stream);
+                }
+                Err(rejection) => rejection,
+            }
+        }
+        Ok(Err(error)) => pki::rejection_of_io(&error),
+        Err(_) => pki::Rejection::Timeout { timeout_ms: TC_HANDSHAKE_TIMEOUT_MS },
+    };
+    tracing::warn!(%peer, reason = %rejection, "TC: TLS client refused");
+    None
+}
+
+async fn client<S: AsyncRead + Unpin>(
+    mut stream: S,
     peer: SocketAddr,
     framing: TcFraming,
     tcs: mpsc::Sender<Vec<u8>>,

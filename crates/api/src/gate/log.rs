@@ -95,6 +95,11 @@ impl DecisionLog {
         self.push(record);
     }
 
+    /// Whether a decision of `action` goes to the audit sink (a denial, or an allowed change).
+    pub(crate) fn audits(&self, action: Action, allow: bool) -> bool {
+        self.sink.is_some() && (!allow || !action.is_read())
+    }
+
     /// Sends how an allowed change ended to the sink (the change is done: a failure is logged).
     pub fn outcome(&self, outcome: &OutcomeRecord) {
         tracing::debug!(request_id = %outcome.request_id, principal = %outcome.principal,

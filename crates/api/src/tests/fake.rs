@@ -67,6 +67,9 @@ fn page<T: Clone>(
     Ok((slice, next))
 }
 
+/// The id of the one command the fake holds: alice's, waiting for approval.
+pub const PENDING_COMMAND: u64 = 7;
+
 fn boom(scope: &Scope) -> Result<(), BackendError> {
     if scope.mission.as_str() == "bogussat" {
         return Err(BackendError::Internal("disk on fire".into()));
@@ -248,6 +251,22 @@ impl Backend for Fake {
 
     fn command(&self, scope: &Scope, id: u64) -> Result<CommandView, BackendError> {
         boom(scope)?;
+        // Command 7 is alice's hazardous command, waiting for a second principal.
+        if id == PENDING_COMMAND {
+            return Ok(CommandView {
+                id,
+                command: "/X/DEPLOY".into(),
+                principal: "alice".into(),
+                arguments: Vec::new(),
+                digest: "sha256:00".into(),
+                bytes_hex: "18".into(),
+                state: "pending_approval".into(),
+                finished: false,
+                requested_ms: 0,
+                stages: Vec::new(),
+                history: Vec::new(),
+            });
+        }
         Err(BackendError::NotFound { what: "command", name: id.to_string() })
     }
 

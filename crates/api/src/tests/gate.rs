@@ -1,7 +1,7 @@
 //! The gate: no route skips it, tokens act only within their grants, decisions are recorded.
 
 use super::*;
-use crate::gate::{DenyAll, TokenIdentity};
+use crate::gate::{Action, DenyAll, TokenIdentity};
 use crate::routes::table;
 use expect_test::expect;
 
@@ -190,11 +190,17 @@ async fn denials_and_changes_are_audited_and_a_change_that_cannot_be_is_refused(
         send(&router, Call { uri: "/api/missions/sentinel-x/envs/dev/status", ..Call::default() }).await.status,
         200
     );
-    let records = sink.records.lock().unwrap().clone();
+    // Outcomes are written off the async threads, after the answer: wait for the three.
+    let started = std::time::Instant::now();
+    while sink.records.lock().unwrap().len() < 3 && started.elapsed() < std::time::Duration::from_secs(5) {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let mut records = sink.records.lock().unwrap().clone();
+    records.sort();
     assert_eq!(records.len(), 3, "{records:#?}");
     assert_eq!(records[0], "allow sentinel-ops send_command deployment sentinel-x/dev");
-    assert!(records[1].starts_with("done sentinel-ops send_command {\"command\":\"/X/PING\""), "{}", records[1]);
-    assert_eq!(records[2], "deny bogus-dev send_command deployment sentinel-x/dev");
+    assert_eq!(records[1], "deny bogus-dev send_command deployment sentinel-x/dev");
+    assert!(records[2].starts_with("done sentinel-ops send_command {\"command\":\"/X/PING\""), "{}", records[2]);
     // The audit cannot record: changes are refused before they happen, reads go on.
     sink.failing.store(true, std::sync::atomic::Ordering::SeqCst);
     let sent_before = fake.commands.lock().unwrap().len();
@@ -205,5 +211,64 @@ async fn denials_and_changes_are_audited_and_a_change_that_cannot_be_is_refused(
     assert_eq!(
         send(&router, Call { uri: "/api/missions/sentinel-x/envs/dev/status", ..Call::default() }).await.status,
         200
+    );
+}
+
+/// Records the context of each decision it is asked, and allows everything.
+#[derive(Default)]
+struct ContextSpy(std::sync::Mutex<Vec<(String, Action, crate::gate::Context)>>);
+
+impl crate::gate::Authorizer for Arc<ContextSpy> {
+    fn authorize(
+        &self,
+        principal: &crate::gate::Principal,
+        action: Action,
+        _resource: &crate::gate::Resource,
+        context: &crate::gate::Context,
+    ) -> crate::gate::Decision {
+        self.0.lock().unwrap().push((principal.id.clone(), action, *context));
+        crate::gate::Decision { allow: true, reason: "spy".into(), policy: "spy".into() }
+    }
+}
+
+/// Approving a command: the gate counts what Cedar cannot (whether the approver sent it,
+/// whether it still waits) and passes it in the context; other routes get the default.
+#[tokio::test]
+async fn an_approval_is_decided_with_what_the_application_counted() {
+    let spy = Arc::new(ContextSpy::default());
+    let token = |name: &str| TokenGrant {
+        name: name.into(),
+        token: format!("{name}-secret-0123456789"),
+        scopes: vec![grant("*")],
+        grants: Vec::new(),
+    };
+    let gate = Gate::new(TokenIdentity::new(vec![token("alice"), token("bob")]), spy.clone());
+    let (router, _) = app_with(Fake::new(1), gate);
+    let approve = |id: u64| format!("/api/missions/sentinel-x/envs/ops/commands/{id}/approve");
+    let body = r#"{"digest":"sha256:00"}"#;
+    for (who, id) in [("alice", super::fake::PENDING_COMMAND), ("bob", super::fake::PENDING_COMMAND), ("bob", 99)] {
+        post_json(&router, &approve(id), Some(&format!("{who}-secret-0123456789")), body).await;
+    }
+    post_json(&router, "/api/missions/sentinel-x/envs/ops/commands", Some("bob-secret-0123456789"), "{}").await;
+    let seen: Vec<String> = spy
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|(who, action, c)| {
+            format!("{who} {} {} {} {}", action.as_str(), c.distinct_approvers, c.approval_fresh, c.approver_is_sender)
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            // The sender approving its own command: no other approver.
+            "alice approve_command 0 true true",
+            // Another principal, while the command waits.
+            "bob approve_command 1 true false",
+            // A command that does not exist: nothing counted.
+            "bob approve_command 0 false false",
+            "bob send_command 0 false false",
+        ]
     );
 }

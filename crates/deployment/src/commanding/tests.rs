@@ -119,6 +119,7 @@ async fn setup_with(
                 framing,
                 login: None,
             }),
+            uplink_tls: Default::default(),
             release: mode,
             acceptance_timeout_ms: 1_500,
             completion_timeout_ms: 1_500,

@@ -5,19 +5,25 @@
 //! connects on first use and after any failure, and writes them back to back; a telecommand
 //! that cannot be written within `SEND_TIMEOUT_MS` is reported as not sent (never retried
 //! behind the operator's back). A TCP uplink with a login (a ground station's credential from
-//! the vault) writes `LOGIN <secret>\n` first on every new connection.
+//! the vault) writes `LOGIN <secret>\n` first on every new connection. A TCP uplink that
+//! requires mutual TLS (`tls`) connects through a handshake first: the login and telecommands
+//! go inside the TLS session, and a station that is refused gets nothing (the telecommand is
+//! reported not sent, like one that cannot be connected; the next one tries again).
 
 use super::{UplinkFraming, UplinkSpec};
 use crate::ingest::Input;
 use crate::{Clock, Transport};
+use std::sync::Arc;
 use tc::lifecycle::CommandId;
-use tokio::io::AsyncWriteExt;
+use tls::UplinkTls;
+use tokio::io::{AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpStream, UdpSocket};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 #[cfg(test)]
 mod tests;
+pub mod tls;
 
 /// How long connecting and writing one telecommand may take.
 pub const SEND_TIMEOUT_MS: u64 = 2_000;
@@ -42,15 +48,20 @@ impl Uplink {
     }
 }
 
-/// Starts the uplink task; its answers come to the ingest thread as `Input::Uplinked`.
-pub fn start(spec: UplinkSpec, inputs: mpsc::Sender<Input>, clock: Clock) -> (Uplink, JoinHandle<()>) {
+/// Starts the uplink task (connecting through `tls` when the uplink requires TLS); its answers
+/// come to the ingest thread as `Input::Uplinked`.
+pub fn start(
+    spec: UplinkSpec,
+    tls: Option<Arc<UplinkTls>>,
+    inputs: mpsc::Sender<Input>,
+    clock: Clock,
+) -> (Uplink, JoinHandle<()>) {
     let (tx, rx) = mpsc::unbounded_channel();
-    let task = tokio::spawn(run(spec, rx, inputs, clock));
+    let task = tokio::spawn(run(Wire { spec, tls, udp: None, tcp: None, frame_sequence: 0 }, rx, inputs, clock));
     (Uplink { tx }, task)
 }
 
-async fn run(spec: UplinkSpec, mut rx: mpsc::UnboundedReceiver<Outgoing>, inputs: mpsc::Sender<Input>, clock: Clock) {
-    let mut wire = Wire { spec, udp: None, tcp: None, frame_sequence: 0 };
+async fn run(mut wire: Wire, mut rx: mpsc::UnboundedReceiver<Outgoing>, inputs: mpsc::Sender<Input>, clock: Clock) {
     while let Some(outgoing) = rx.recv().await {
         let timeout = std::time::Duration::from_millis(SEND_TIMEOUT_MS);
         let result = match tokio::time::timeout(timeout, wire.send(&outgoing.bytes)).await {
@@ -70,10 +81,14 @@ async fn run(spec: UplinkSpec, mut rx: mpsc::UnboundedReceiver<Outgoing>, inputs
     }
 }
 
+/// A TCP connection of the uplink: plain, or a TLS session.
+type Stream = Box<dyn AsyncWrite + Send + Unpin>;
+
 struct Wire {
     spec: UplinkSpec,
+    tls: Option<Arc<UplinkTls>>,
     udp: Option<UdpSocket>,
-    tcp: Option<TcpStream>,
+    tcp: Option<Stream>,
     frame_sequence: u8,
 }
 
@@ -108,19 +123,22 @@ impl Wire {
                 if self.tcp.is_none() {
                     let stream =
                         TcpStream::connect(&address).await.map_err(|e| format!("cannot connect to {address}: {e}"))?;
-                    let mut stream = stream;
                     let _ = stream.set_nodelay(true);
+                    let mut stream: Stream = match &self.tls {
+                        None => Box::new(stream),
+                        // Nothing is written to a station before it is authorized.
+                        Some(tls) => Box::new(tls.connect(stream).await?),
+                    };
                     if let Some(login) = &self.spec.login {
                         // The error names the secret, never its value.
-                        stream
-                            .write_all(login.line().expose())
+                        write(&mut stream, login.line().expose())
                             .await
                             .map_err(|e| format!("TCP login to {address} with secret {}: {e}", login.secret))?;
                     }
                     self.tcp = Some(stream);
                 }
                 let stream = self.tcp.as_mut().ok_or("no TCP connection")?;
-                if let Err(error) = stream.write_all(&bytes).await {
+                if let Err(error) = write(stream, &bytes).await {
                     self.tcp = None;
                     return Err(format!("TCP write to {address}: {error}"));
                 }
@@ -128,4 +146,10 @@ impl Wire {
         }
         Ok(bytes.len())
     }
+}
+
+/// Writes and flushes (a TLS session keeps records in its buffer until flushed).
+async fn write(stream: &mut Stream, bytes: &[u8]) -> std::io::Result<()> {
+    stream.write_all(bytes).await?;
+    stream.flush().await
 }

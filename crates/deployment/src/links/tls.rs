@@ -180,25 +180,32 @@ impl TlsLink {
     }
 
     fn refuse(&self, peer: SocketAddr, rejection: pki::Rejection, presented: Option<String>) {
-        tracing::warn!(
-            deployment = %self.scope,
-            link = %self.link,
-            %peer,
-            reason = %rejection,
-            presented = presented.as_deref().unwrap_or("-"),
-            "TLS connection refused"
-        );
-        self.counts.add(&self.link, rejection.kind());
-        if let Some(events) = &self.events {
-            events(Refusal {
-                scope: self.scope.clone(),
-                link: self.link.clone(),
-                peer,
-                at_ms: (self.clock)(),
-                rejection,
-                presented,
-            });
-        }
+        let refusal = Refusal {
+            scope: self.scope.clone(),
+            link: self.link.clone(),
+            peer,
+            at_ms: (self.clock)(),
+            rejection,
+            presented,
+        };
+        report(self.events.as_ref(), &self.counts, refusal);
+    }
+}
+
+/// Logs a refused connection (a link's or the uplink's), counts it per link and reason, and
+/// hands it to the deployment's `SecurityEvents`.
+pub(crate) fn report(events: Option<&SecurityEvents>, counts: &RefusalCounts, refusal: Refusal) {
+    tracing::warn!(
+        deployment = %refusal.scope,
+        link = %refusal.link,
+        peer = %refusal.peer,
+        reason = %refusal.rejection,
+        presented = refusal.presented.as_deref().unwrap_or("-"),
+        "TLS connection refused"
+    );
+    counts.add(&refusal.link, refusal.rejection.kind());
+    if let Some(events) = events {
+        events(refusal);
     }
 }
 

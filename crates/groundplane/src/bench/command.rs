@@ -62,10 +62,11 @@ pub fn run(args: &CommandBenchArgs) -> anyhow::Result<ExitCode> {
         // Warm up: sockets, the first archive commit.
         round_trips(&platform, &scope, 20, 1)?;
         let latency = round_trips(&platform, &scope, args.count, 1)?;
-        let (gate, authorizer) = production_gate(&dir)?;
+        let (gate, authorizer, auditor) = production_gate(&dir)?;
         let api = runtime.block_on(serve_api(platform.clone(), gate))?;
         let over_http = http_round_trips(&platform, &scope, api, args.count)?;
         let authz = decisions(&authorizer, &scope, args.count.max(1_000))?;
+        let records = audit_records(&auditor, args.count.clamp(100, 1_000))?;
         let started = Instant::now();
         let throughput = round_trips(&platform, &scope, args.throughput_count, args.concurrency)?;
         let elapsed = started.elapsed().as_secs_f64();
@@ -81,6 +82,13 @@ pub fn run(args: &CommandBenchArgs) -> anyhow::Result<ExitCode> {
             authz_p50 * 1000.0,
             authz_p99 * 1000.0,
             100.0 * authz_p50 / p50
+        );
+        let (audit_p50, audit_p99, _) = percentiles(&records);
+        println!(
+            "  audit record (appended, fsynced), {} written: p50 {audit_p50:.2} ms, p99 {audit_p99:.2} ms; \
+             two per command (the decision, the outcome) = {:.0} % of the HTTP p50",
+            records.len(),
+            100.0 * 2.0 * audit_p50 / p50
         );
         anyhow::Ok(())
     })();
@@ -200,7 +208,9 @@ fn bench_grant() -> anyhow::Result<api::gate::TokenGrant> {
 
 /// The gate `serve` runs: Cedar policy, every allowed change and denial recorded (fsynced) in
 /// an audit chain first (in `dir`, signed by a key made for the run).
-fn production_gate(dir: &std::path::Path) -> anyhow::Result<(api::gate::Gate, Arc<crate::authz::CedarAuthorizer>)> {
+type ProductionGate = (api::gate::Gate, Arc<crate::authz::CedarAuthorizer>, Arc<crate::auditor::Auditor>);
+
+fn production_gate(dir: &std::path::Path) -> anyhow::Result<ProductionGate> {
     let members: crate::authz::Members = Arc::new(|_: &str| Vec::new());
     let authorizer = Arc::new(crate::authz::CedarAuthorizer::new(members, false)?);
     let seed = crate::identity::random::<32>().map_err(|refusal| anyhow::anyhow!(refusal.reason()))?;
@@ -208,8 +218,9 @@ fn production_gate(dir: &std::path::Path) -> anyhow::Result<(api::gate::Gate, Ar
         crate::auditor::Auditor::open(&dir.join("audit"), audit::KeySigner::from_seed(seed), Arc::new(now_ms))?;
     let identity = Arc::new(api::gate::TokenIdentity::new(vec![bench_grant()?]));
     let shared: Arc<dyn api::gate::Authorizer> = authorizer.clone();
-    let gate = api::gate::Gate::from_parts(identity, shared).audited(Arc::new(crate::authz::GateAudit(auditor)));
-    Ok((gate, authorizer))
+    let gate =
+        api::gate::Gate::from_parts(identity, shared).audited(Arc::new(crate::authz::GateAudit(auditor.clone())));
+    Ok((gate, authorizer, auditor))
 }
 
 /// Serves the API for the platform on a free loopback port, behind `gate`.
@@ -221,6 +232,20 @@ async fn serve_api(platform: Arc<Platform>, gate: api::gate::Gate) -> anyhow::Re
         let _ = axum::serve(listener, router.into_make_service()).await;
     });
     Ok(address)
+}
+
+/// `count` audit records like the gate's, appended one at a time: their latencies.
+fn audit_records(auditor: &crate::auditor::Auditor, count: usize) -> anyhow::Result<Vec<Duration>> {
+    let mut latencies = Vec::with_capacity(count);
+    for n in 0..count {
+        let entry =
+            audit::Entry::new(now_ms(), "bench", "authz.send_command", "deployment bench/dev", audit::Outcome::Allowed)
+                .with_detail(serde_json::json!({ "request_id": format!("bench-{n}") }));
+        let started = Instant::now();
+        auditor.record(&entry)?;
+        latencies.push(started.elapsed());
+    }
+    Ok(latencies)
 }
 
 /// The authorization decision of the benchmark's command, asked `count` times: its latencies.

@@ -49,6 +49,8 @@
 //! spacecraft_id = 42             # frames only
 //! virtual_channel = 0
 //! fecf = true
+//! tls = "off"                    # or "mutual" (tcp only): connect with TLS as .../uplink and
+//!                                # send only to a station with a certificate of this mission and env
 //! [mission.deployment.simulator] # dev and aiv only: a simulator of the model on loopback,
 //! tm_link = "tm"                 # sending TM to this link (default: the first) and taking
 //! seed = 1                       # the deployment's TCs (it is the uplink then)
@@ -209,6 +211,10 @@ pub struct UplinkConfig {
     /// TCP only: the name of a secret of this deployment's vault scope (like
     /// `gs-kiruna.password`), sent as `LOGIN <value>\n` first on every new connection.
     pub login_secret: Option<String>,
+    /// `mutual`: connect with TLS and send only to a station whose certificate is of the
+    /// platform's CA and of this mission and environment (TCP only).
+    #[serde(default)]
+    pub tls: LinkTlsConfig,
 }
 
 fn packets() -> UplinkFramingConfig {
@@ -406,6 +412,9 @@ fn check_commanding(deployment: &DeploymentConfig) -> Result<(), (String, String
             if uplink.transport != TransportConfig::Tcp {
                 return Err(("uplink.login_secret".into(), "a login is sent on a tcp uplink only".into()));
             }
+        }
+        if uplink.tls == LinkTlsConfig::Mutual && uplink.transport != TransportConfig::Tcp {
+            return Err(("uplink.tls".into(), "mutual TLS needs transport = \"tcp\"".into()));
         }
         if uplink.framing == UplinkFramingConfig::Frames {
             match uplink.spacecraft_id {

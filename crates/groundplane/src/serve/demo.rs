@@ -189,6 +189,10 @@ pub fn create_missions(
                 std::fs::copy(&path, copy.join("procedures").join(file_name))?;
             }
         }
+        let policies = Path::new("missions").join(name).join("policies.cedar");
+        if policies.is_file() {
+            std::fs::copy(&policies, copy.join("policies.cedar"))?;
+        }
         let (_, source) = crate::mission_cmd::source::release_source(&copy.join("mission.toml"))?;
         let created =
             controller.create_mission(&source, &by).map_err(|error| anyhow::anyhow!("demo mission {name}: {error}"))?;

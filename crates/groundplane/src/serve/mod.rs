@@ -225,6 +225,7 @@ pub(crate) fn deployment_spec<'c>(
     };
     let commanding = deployment::CommandingSpec {
         uplink: deployment.uplink.as_ref().map(uplink_spec),
+        uplink_tls: deployment.uplink.as_ref().map_or(deployment::LinkTls::Off, |uplink| link_tls(uplink.tls)),
         release: match deployment.commanding.release {
             config::ReleaseConfig::Automatic => tc::lifecycle::ReleaseMode::Automatic,
             config::ReleaseConfig::Manual => tc::lifecycle::ReleaseMode::Manual,
@@ -284,6 +285,13 @@ fn uplink_spec(uplink: &config::UplinkConfig) -> deployment::UplinkSpec {
     }
 }
 
+fn link_tls(tls: config::LinkTlsConfig) -> deployment::LinkTls {
+    match tls {
+        config::LinkTlsConfig::Off => deployment::LinkTls::Off,
+        config::LinkTlsConfig::Mutual => deployment::LinkTls::Mutual,
+    }
+}
+
 fn link_spec(link: &config::LinkConfig) -> LinkSpec {
     LinkSpec {
         name: link.name.clone(),
@@ -293,10 +301,7 @@ fn link_spec(link: &config::LinkConfig) -> LinkSpec {
         },
         address: link.address.clone(),
         framing: link.framing(),
-        tls: match link.tls {
-            config::LinkTlsConfig::Off => deployment::LinkTls::Off,
-            config::LinkTlsConfig::Mutual => deployment::LinkTls::Mutual,
-        },
+        tls: link_tls(link.tls),
     }
 }
 

@@ -1,12 +1,14 @@
 //! The built-in simulator of a DEV or AIV deployment: generated from the mission's model, it
 //! listens for the deployment's telecommands (it is the deployment's uplink) and sends its
 //! telemetry to one of the deployment's links, over loopback sockets like a spacecraft behind
-//! a ground station would.
+//! a ground station would. When its TM link requires mutual TLS, so does its TC side: the
+//! simulator listens with a certificate of the deployment's scope, serving only clients of that
+//! scope, and the deployment's uplink connects to it with TLS.
 
 use super::config::{FramingConfig, PusLayouts, SimulatorConfig, TransportConfig};
 use super::Deployed;
 use anyhow::Context;
-use deployment::{Clock, Deployment, DeploymentSpec, UplinkFraming, UplinkSpec};
+use deployment::{Clock, Deployment, DeploymentSpec, LinkTls, UplinkFraming, UplinkSpec};
 use std::path::Path;
 
 /// How often the simulator is ticked (it emits what is due at each tick).
@@ -79,10 +81,13 @@ pub async fn prepare(
     tm_framing.check()?;
     let tc = sim_link::Endpoint { transport: tm_transport, address: "127.0.0.1:0".to_string() };
     let mut bound = sim_link::SimLink::bind(&tc, sim_link::TcFraming::Packets).await?;
-    if link.tls == super::config::LinkTlsConfig::Mutual {
-        // The simulator connects as `.../simulator` of the deployment's scope.
+    let tls = link.tls == super::config::LinkTlsConfig::Mutual;
+    if tls {
+        // The simulator connects as `.../simulator` of the deployment's scope, and listens for
+        // its telecommands as the same (a TLS link is TCP, so its TC side is too).
         let clock: deployment::Clock = std::sync::Arc::new(crate::clock::now_ms);
-        bound = bound.with_tm_tls(crate::pki_store::simulator_tls(&scope, &link.name, clock)?);
+        bound = bound.with_tm_tls(crate::pki_store::simulator_tls(&scope, &link.name, clock.clone())?);
+        bound = bound.with_tc_tls(crate::pki_store::simulator_tc_tls(&scope, clock)?);
     }
     let transport = match tm_transport {
         sim_link::Transport::Udp => deployment::Transport::Udp,
@@ -90,6 +95,7 @@ pub async fn prepare(
     };
     let address = bound.tc_local().to_string();
     spec.commanding.uplink = Some(UplinkSpec { transport, address, framing: UplinkFraming::Packets, login: None });
+    spec.commanding.uplink_tls = if tls { LinkTls::Mutual } else { LinkTls::Off };
     if spec.pus.is_none() {
         spec.pus = Some(simulator.pus_layout());
     }

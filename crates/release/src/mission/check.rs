@@ -1,7 +1,7 @@
 //! The rules of a mission file that its types cannot say: ranges, unique names, addresses,
 //! and where a simulator may run. Each failure is `(place, reason)`, like `env.ops.simulator`.
 
-use super::{EnvConfig, Framing, MissionFile, Role};
+use super::{EnvConfig, Framing, MissionFile, Role, Tls, Transport};
 use base::Env;
 
 /// Largest spacecraft id (10 bits).
@@ -14,6 +14,9 @@ const FRAME_LEN_MAX: usize = 2048;
 const PREFIX_LEN_MAX: usize = 4096;
 /// Longest principal name.
 const PRINCIPAL_LEN_MAX: usize = 64;
+
+/// Why `tls = "mutual"` is refused on UDP.
+const MUTUAL_NEEDS_TCP: &str = "mutual TLS needs transport = \"tcp\"";
 
 type Failure = (String, String);
 
@@ -132,6 +135,9 @@ fn deployment(env: Env, config: &EnvConfig) -> Result<(), Failure> {
         if link.spacecraft_id.is_some_and(|id| id > SPACECRAFT_ID_MAX) {
             return fail(format!("{place}.spacecraft_id"), "at most 1023 (10 bits)");
         }
+        if link.tls == Tls::Mutual && link.transport != Transport::Tcp {
+            return fail(format!("{place}.tls"), MUTUAL_NEEDS_TCP);
+        }
     }
     for (field, value) in [
         ("acceptance_timeout_ms", config.commanding.acceptance_timeout_ms),
@@ -143,6 +149,9 @@ fn deployment(env: Env, config: &EnvConfig) -> Result<(), Failure> {
     }
     if let Some(uplink) = &config.uplink {
         address("uplink.address", &uplink.address)?;
+        if uplink.tls == Tls::Mutual && uplink.transport != Transport::Tcp {
+            return fail("uplink.tls", MUTUAL_NEEDS_TCP);
+        }
         if uplink.framing == Some(Framing::Nctrs) {
             return fail("uplink.framing", "an uplink sends packets or frames");
         }

@@ -185,3 +185,30 @@ fn names_must_be_unique() {
 fn a_minimal_file_is_enough() {
     check("name = \"m\"\nmodel = \"model.xml\"\n", "ok");
 }
+
+#[test]
+fn links_and_uplinks_may_require_mutual_tls_over_tcp() {
+    let default = MissionFile::parse("m.toml", GOOD).unwrap();
+    assert_eq!(default.env.dev.as_ref().unwrap().links[0].tls, Tls::Off);
+    assert_eq!(default.env.ops.as_ref().unwrap().uplink.as_ref().unwrap().tls, Tls::Off);
+    let tcp = GOOD.replace("transport = \"udp\"", "transport = \"tcp\"");
+    let mutual = tcp
+        .replace("framing = \"packets\"", "framing = \"packets\"\ntls = \"mutual\"")
+        .replace("address = \"10.0.0.5:10025\"", "address = \"10.0.0.5:10025\"\ntls = \"mutual\"");
+    let mission = MissionFile::parse("m.toml", &mutual).unwrap();
+    assert_eq!(mission.env.dev.as_ref().unwrap().links[0].tls, Tls::Mutual);
+    assert_eq!(mission.env.ops.as_ref().unwrap().uplink.as_ref().unwrap().tls, Tls::Mutual);
+    check(&tcp.replace("framing = \"packets\"", "framing = \"packets\"\ntls = \"off\""), "ok");
+    check(
+        &GOOD.replace("framing = \"packets\"", "framing = \"packets\"\ntls = \"mutual\""),
+        "m.toml: env.dev.link[0].tls: mutual TLS needs transport = \"tcp\"",
+    );
+    check(
+        &GOOD.replace("address = \"10.0.0.5:10025\"", "address = \"10.0.0.5:10025\"\ntls = \"mutual\""),
+        "m.toml: env.ops.uplink.tls: mutual TLS needs transport = \"tcp\"",
+    );
+    check(
+        &tcp.replace("address = \"10.0.0.5:10025\"", "address = \"10.0.0.5:10025\"\ntls = \"yes\""),
+        "m.toml: TOML parse error at line 23, column 7",
+    );
+}

@@ -8,7 +8,7 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream, UdpSocket};
 
 const TICK_MS: u64 = 10;
-const ANSWERS: [&str; 3] = ["TM[1,1] Acceptance success=true", "TM[17,2]", "TM[1,7] Completion success=true"];
+pub const ANSWERS: [&str; 3] = ["TM[1,1] Acceptance success=true", "TM[17,2]", "TM[1,7] Completion success=true"];
 
 fn endpoint(transport: Transport, address: impl ToString) -> Endpoint {
     Endpoint { transport, address: address.to_string() }

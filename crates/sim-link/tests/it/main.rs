@@ -3,6 +3,7 @@
 //! TC frames, answered with PUS 1 and 17 reports carrying their request id.
 
 mod links;
+mod tc_tls;
 
 use model_import::{SourceFile, SourceKind};
 use sim::{PusTmLayout, SimConfig, Simulator};

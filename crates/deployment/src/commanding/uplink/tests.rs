@@ -25,7 +25,7 @@ async fn a_tcp_uplink_logs_in_first_then_sends_its_telecommands() {
     let login = UplinkLogin::new("gs-kiruna.password", SecretValue::new(PASSWORD.to_vec())).unwrap();
     assert!(!format!("{login:?}").contains("Hx81"), "{login:?}");
     let (inputs, mut answers) = mpsc::channel(8);
-    let (uplink, task) = start(spec(address, Some(login)), inputs, Arc::new(|| 5));
+    let (uplink, task) = start(spec(address, Some(login)), None, inputs, Arc::new(|| 5));
     assert!(uplink.send(Outgoing { id: CommandId(1), bytes: vec![0x18, 1, 0xC0] }));
     let (socket, _) = station.accept().await.unwrap();
     let mut reader = BufReader::new(socket);

@@ -3,8 +3,8 @@
 //! checked by the same code.
 
 use super::{
-    CommandingConfig, DeploymentConfig, FramingConfig, LinkConfig, MissionConfig, ReleaseConfig, RetentionConfig,
-    SimulatorConfig, TransportConfig, UplinkConfig, UplinkFramingConfig,
+    CommandingConfig, DeploymentConfig, FramingConfig, LinkConfig, LinkTlsConfig, MissionConfig, ReleaseConfig,
+    RetentionConfig, SimulatorConfig, TransportConfig, UplinkConfig, UplinkFramingConfig,
 };
 use release::mission::{self as file, MissionFile};
 use std::path::PathBuf;
@@ -53,6 +53,7 @@ fn deployment(env: base::Env, config: &file::EnvConfig) -> DeploymentConfig {
             virtual_channel: uplink.virtual_channel,
             fecf: uplink.fecf,
             login_secret: uplink.login_secret.clone(),
+            tls: tls(uplink.tls),
         }),
         simulator: config.simulator.as_ref().map(|simulator| SimulatorConfig {
             tm_link: simulator.tm_link.clone(),
@@ -78,8 +79,14 @@ fn link(link: &file::Link) -> LinkConfig {
         frame_len: link.frame_len,
         fecf: link.fecf,
         spacecraft_id: link.spacecraft_id,
-        // Mission files have no TLS setting yet: only the server's configuration asks for it.
-        tls: Default::default(),
+        tls: tls(link.tls),
+    }
+}
+
+fn tls(tls: file::Tls) -> LinkTlsConfig {
+    match tls {
+        file::Tls::Off => LinkTlsConfig::Off,
+        file::Tls::Mutual => LinkTlsConfig::Mutual,
     }
 }
 

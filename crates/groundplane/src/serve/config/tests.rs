@@ -176,3 +176,62 @@ fn link_tls_is_checked() {
     "#]],
     );
 }
+
+#[test]
+fn uplink_tls_is_checked_and_reaches_the_deployment() {
+    let uplink = "[mission.deployment.uplink]\ntransport = \"tcp\"\naddress = \"127.0.0.1:10025\"\n";
+    check(&format!("{GOOD}{uplink}tls = \"mutual\"\n"), expect!["1 mission(s), 1 token(s)"]);
+    check(&format!("{GOOD}{uplink}tls = \"off\"\n"), expect!["1 mission(s), 1 token(s)"]);
+    check(
+        &format!("{GOOD}{}tls = \"mutual\"\n", uplink.replace("tcp", "udp")),
+        expect![[r#"groundplane.toml: mission[0].deployment[0].uplink.tls: mutual TLS needs transport = "tcp""#]],
+    );
+    check(
+        &format!("{GOOD}{uplink}tls = \"tls1.3\"\n"),
+        expect![[r#"
+            groundplane.toml: TOML parse error at line 24, column 7
+               |
+            24 | tls = "tls1.3"
+               |       ^^^^^^^^
+            unknown variant `tls1.3`, expected `off` or `mutual`
+        "#]],
+    );
+    let config = parse("groundplane.toml", &format!("{GOOD}{uplink}tls = \"mutual\"\n")).unwrap();
+    let uplink = config.missions[0].deployments[0].uplink.as_ref().expect("an uplink");
+    assert_eq!(uplink.tls, super::LinkTlsConfig::Mutual);
+    let absent = parse("groundplane.toml", GOOD).unwrap();
+    assert_eq!(absent.missions[0].deployments[0].links[0].tls, super::LinkTlsConfig::Off);
+}
+
+#[test]
+fn a_mission_files_tls_reaches_the_deployment() {
+    let text = r#"
+name = "sentinel-x"
+model = "model"
+[[env.dev.link]]
+name = "tm"
+transport = "tcp"
+address = "127.0.0.1:0"
+framing = "packets"
+tls = "mutual"
+[env.ops.uplink]
+transport = "tcp"
+address = "10.0.0.5:10025"
+tls = "mutual"
+[env.aiv.uplink]
+transport = "udp"
+address = "10.0.0.5:10025"
+"#;
+    let file = release::mission::MissionFile::parse("m.toml", text).unwrap();
+    let mission = super::mission_config(&file, "model".into());
+    let tls: Vec<_> = mission
+        .deployments
+        .iter()
+        .map(|d| (d.env, d.links.first().map(|l| l.tls), d.uplink.as_ref().map(|u| u.tls)))
+        .collect();
+    use super::LinkTlsConfig::{Mutual, Off};
+    assert_eq!(
+        tls,
+        [(base::Env::Dev, Some(Mutual), None), (base::Env::Aiv, None, Some(Off)), (base::Env::Ops, None, Some(Mutual))]
+    );
+}
