@@ -287,11 +287,21 @@ impl Backend for Fake {
         &self,
         scope: &Scope,
         id: u64,
-        _action: &CommandAction,
-        _by: &Principal,
+        action: &CommandAction,
+        by: &Principal,
     ) -> Result<String, BackendError> {
         boom(scope)?;
-        Err(BackendError::NotFound { what: "command in the queue", name: id.to_string() })
+        // Alice's pending command refuses what the command queue refuses (tc::lifecycle).
+        match action {
+            CommandAction::Approve { .. } if id == PENDING_COMMAND && by.id == "alice" => Err(BackendError::Conflict {
+                reason: "command 7: alice requested it, so another principal must approve it".into(),
+            }),
+            CommandAction::Approve { digest } if id == PENDING_COMMAND && digest != "sha256:00" => {
+                Err(BackendError::Conflict { reason: format!("command 7: the approval names digest {digest}") })
+            }
+            CommandAction::Approve { .. } if id == PENDING_COMMAND => Ok("approved".into()),
+            _ => Err(BackendError::NotFound { what: "command in the queue", name: id.to_string() }),
+        }
     }
 
     fn metrics(&self, out: &mut String) {

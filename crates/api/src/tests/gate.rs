@@ -272,3 +272,44 @@ async fn an_approval_is_decided_with_what_the_application_counted() {
         ]
     );
 }
+
+/// Replayed or misused approvals are refused where the command lives, and each refusal is in
+/// the audit as the approval's failed outcome, with the reason; the good one as done.
+#[tokio::test]
+async fn refused_approvals_are_recorded_with_their_reason() {
+    let sink = Arc::new(Sink::default());
+    let token = |name: &str| TokenGrant {
+        name: name.into(),
+        token: format!("{name}-secret-0123456789"),
+        scopes: vec![grant("*")],
+        grants: Vec::new(),
+    };
+    let gate = Gate::with_tokens(vec![token("alice"), token("bob")], false).audited(sink.clone());
+    let (router, _) = app_with(Fake::new(1), gate);
+    let approve = format!("/api/missions/sentinel-x/envs/ops/commands/{}/approve", super::fake::PENDING_COMMAND);
+    let cases = [
+        ("alice", "sha256:00", 409), // her own command
+        ("bob", "sha256:1111111111111111111111111111111111111111111111111111111111111111", 409), // another digest
+        ("bob", "sha256:00", 200),
+    ];
+    for (who, digest, want) in cases {
+        let body = format!(r#"{{"digest":"{digest}"}}"#);
+        let reply = post_json(&router, &approve, Some(&format!("{who}-secret-0123456789")), &body).await;
+        assert_eq!(reply.status, want, "{who} {digest}: {reply}");
+    }
+    let started = std::time::Instant::now();
+    let outcomes = || sink.records.lock().unwrap().iter().filter(|r| !r.starts_with("allow")).count();
+    while outcomes() < 3 && started.elapsed() < std::time::Duration::from_secs(5) {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let records = sink.records.lock().unwrap().clone();
+    let failed: Vec<&String> = records.iter().filter(|r| r.starts_with("failed")).collect();
+    assert_eq!(failed.len(), 2, "{records:#?}");
+    assert!(failed
+        .iter()
+        .any(|r| r.starts_with("failed alice approve_command") && r.contains("another principal must approve")));
+    assert!(failed
+        .iter()
+        .any(|r| r.starts_with("failed bob approve_command") && r.contains("the approval names digest")));
+    assert!(records.iter().any(|r| r.starts_with("done bob approve_command")), "{records:#?}");
+}
