@@ -71,15 +71,7 @@ impl AuditStore {
     }
 
     fn resume(conn: Connection, path: PathBuf) -> Result<AuditStore, ArchiveError> {
-        let ends = Ends::read(&conn, &path)?;
-        let checkpoint = ends.checkpoint.as_deref().map(|json| Checkpoint::from_json(ends.n_checkpoints - 1, json));
-        let (tail, checkpoint) = match checkpoint.transpose() {
-            Ok(checkpoint) => (ends.tail(checkpoint.as_ref()), checkpoint),
-            Err(error) => (Err(error), None),
-        };
-        let first_at_ms = ends.first.and_then(|json| Record::from_json(0, &json).ok()).map(|record| record.at_ms);
-        let unsigned_since_ms = checkpoint.as_ref().map(|checkpoint| checkpoint.at_ms).or(first_at_ms);
-        let signed_through = checkpoint.map(|checkpoint| checkpoint.seq);
+        let WriterState { tail, signed_through, unsigned_since_ms } = WriterState::read(&conn, &path)?;
         Ok(AuditStore { conn, path, tail, signed_through, unsigned_since_ms })
     }
 
@@ -99,33 +91,43 @@ impl AuditStore {
         signer: &dyn CheckpointSigner,
         now_ms: u64,
     ) -> Result<Record, ArchiveError> {
-        let mut chain = self.tail.clone().map_err(|source| self.audit_error(source))?;
-        let record = chain.append(entry).map_err(|source| self.audit_error(source))?;
-        let json = record.to_json().map_err(|source| self.audit_error(source))?;
-        let unsigned = record.seq + 1 - self.signed_through.map_or(0, |seq| seq + 1);
-        let since_ms = now_ms.saturating_sub(self.unsigned_since_ms.unwrap_or(record.at_ms));
-        let checkpoint = checkpoint_due(unsigned, since_ms).then(|| Checkpoint::sign(&record, now_ms, signer));
+        let path = self.path.clone();
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
-            .doing(&self.path, "starting an audit append")?;
-        // Whoever else appended since we resumed (another process on the same folder) made
-        // our chain stale: appending would fork it.
+            .doing(&path, "starting an audit append")?;
+        // Another writer on the same folder (the CLI beside a running server) may have appended
+        // since we last did: the transaction holds the write lock, so resume from what is
+        // stored now and chain onto it — never fork. The stored end is checked as at open.
         let stored_last: Option<i64> = tx
             .query_row("SELECT seq FROM records ORDER BY id DESC LIMIT 1", [], |row| row.get(0))
             .optional()
-            .doing(&self.path, "reading the end of the audit chain")?;
-        if stored_last != record.seq.checked_sub(1).map(sql_seq) {
-            return Err(ArchiveError::Busy { path: self.path.clone() });
-        }
+            .doing(&path, "reading the end of the audit chain")?;
+        let ours = self.tail.as_ref().ok().map(|chain| chain.next_seq().checked_sub(1).map(sql_seq));
+        let state = match ours {
+            Some(last) if last == stored_last => None,
+            _ => Some(WriterState::read(&tx, &path)?),
+        };
+        let (tail, signed_through, unsigned_since_ms) = match &state {
+            Some(state) => (state.tail.clone(), state.signed_through, state.unsigned_since_ms),
+            None => (self.tail.clone(), self.signed_through, self.unsigned_since_ms),
+        };
+        let audit_error = |source| ArchiveError::Audit { path: path.clone(), source };
+        let mut chain = tail.map_err(audit_error)?;
+        let record = chain.append(entry).map_err(audit_error)?;
+        let json = record.to_json().map_err(audit_error)?;
+        let unsigned = record.seq + 1 - signed_through.map_or(0, |seq| seq + 1);
+        let since_ms = now_ms.saturating_sub(unsigned_since_ms.unwrap_or(record.at_ms));
+        let checkpoint = checkpoint_due(unsigned, since_ms).then(|| Checkpoint::sign(&record, now_ms, signer));
         tx.execute("INSERT INTO records (seq, record) VALUES (?1, ?2)", params![sql_seq(record.seq), json])
-            .doing(&self.path, "appending an audit record")?;
+            .doing(&path, "appending an audit record")?;
         if let Some(checkpoint) = &checkpoint {
-            insert_checkpoint(&tx, checkpoint).doing(&self.path, "appending an audit checkpoint")?;
+            insert_checkpoint(&tx, checkpoint).doing(&path, "appending an audit checkpoint")?;
         }
-        tx.commit().doing(&self.path, "committing an audit record")?;
+        tx.commit().doing(&path, "committing an audit record")?;
         self.tail = Ok(chain);
-        self.unsigned_since_ms.get_or_insert(record.at_ms);
+        self.signed_through = signed_through;
+        self.unsigned_since_ms = Some(unsigned_since_ms.unwrap_or(record.at_ms));
         if let Some(checkpoint) = checkpoint {
             self.signed(&checkpoint);
         }
@@ -138,6 +140,9 @@ impl AuditStore {
         signer: &dyn CheckpointSigner,
         now_ms: u64,
     ) -> Result<Option<Checkpoint>, ArchiveError> {
+        // Another writer may have appended (or signed) since: sign the chain as stored.
+        let WriterState { tail, signed_through, unsigned_since_ms } = WriterState::read(&self.conn, &self.path)?;
+        (self.tail, self.signed_through, self.unsigned_since_ms) = (tail, signed_through, unsigned_since_ms);
         let chain = self.tail.clone().map_err(|source| self.audit_error(source))?;
         let Some(last_seq) = chain.next_seq().checked_sub(1) else {
             return Ok(None);
@@ -231,6 +236,29 @@ impl AuditStore {
 
     fn audit_error(&self, source: AuditError) -> ArchiveError {
         ArchiveError::Audit { path: self.path.clone(), source }
+    }
+}
+
+/// Where a writer stands in the stored chain: after its last record (or why nothing may
+/// follow it), the seq the latest checkpoint covers, and since when records are unsigned.
+struct WriterState {
+    tail: Result<Chain, AuditError>,
+    signed_through: Option<u64>,
+    unsigned_since_ms: Option<u64>,
+}
+
+impl WriterState {
+    fn read(conn: &Connection, path: &Path) -> Result<WriterState, ArchiveError> {
+        let ends = Ends::read(conn, path)?;
+        let checkpoint = ends.checkpoint.as_deref().map(|json| Checkpoint::from_json(ends.n_checkpoints - 1, json));
+        let (tail, checkpoint) = match checkpoint.transpose() {
+            Ok(checkpoint) => (ends.tail(checkpoint.as_ref()), checkpoint),
+            Err(error) => (Err(error), None),
+        };
+        let first_at_ms = ends.first.and_then(|json| Record::from_json(0, &json).ok()).map(|record| record.at_ms);
+        let unsigned_since_ms = checkpoint.as_ref().map(|checkpoint| checkpoint.at_ms).or(first_at_ms);
+        let signed_through = checkpoint.map(|checkpoint| checkpoint.seq);
+        Ok(WriterState { tail, signed_through, unsigned_since_ms })
     }
 }
 

@@ -89,13 +89,21 @@ fn an_entry_that_cannot_be_recorded_writes_nothing() {
 }
 
 #[test]
-fn a_second_writer_on_the_same_file_is_refused_not_forked() {
+fn two_writers_on_the_same_file_chain_onto_each_other_never_fork() {
+    // The server and the CLI: each resumes from the stored end inside its append.
     let dir = filled("two-writers");
     let (mut first, mut second) = (AuditStore::open(&dir).unwrap(), AuditStore::open(&dir).unwrap());
-    first.append(&entry(12), &signer(), 120_000).unwrap();
-    let error = second.append(&entry(12), &signer(), 120_000).unwrap_err().to_string();
-    assert!(error.ends_with("audit.sqlite: another writer has it open"), "{error}");
-    assert_eq!(first.verify(&[signer().trusted()]).unwrap().records, 13);
+    assert_eq!(first.append(&entry(12), &signer(), 120_000).unwrap().seq, 12);
+    assert_eq!(second.append(&entry(13), &signer(), 120_000).unwrap().seq, 13);
+    assert_eq!(first.append(&entry(14), &signer(), 121_000).unwrap().seq, 14);
+    // Signing by either covers the chain as stored.
+    let signed = second.checkpoint(&signer(), 122_000).unwrap().expect("an unsigned tail");
+    assert_eq!(signed.seq, 14);
+    assert!(first.checkpoint(&signer(), 123_000).unwrap().is_none(), "nothing left unsigned");
+    let report = first.verify(&[signer().trusted()]).unwrap();
+    assert_eq!(report.records, 15);
+    let seqs: Vec<u64> = first.records().unwrap().iter().map(|record| record.seq).collect();
+    assert_eq!(seqs, (0..15).collect::<Vec<u64>>());
     let _ = std::fs::remove_dir_all(&dir);
 }
 

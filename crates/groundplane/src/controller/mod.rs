@@ -14,7 +14,7 @@
 //! what ran.
 
 mod backend;
-mod bundle;
+pub(crate) mod bundle;
 mod deploy;
 mod diff;
 mod dto;

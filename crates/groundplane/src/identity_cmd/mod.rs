@@ -161,12 +161,58 @@ fn with_console(run: impl FnOnce(&mut Console<'_>) -> anyhow::Result<ExitCode>) 
 
 /// Runs a `user` subcommand.
 pub fn run_user(command: UserCommand) -> anyhow::Result<ExitCode> {
-    with_console(|console| user_with(command, console))
+    let Some((data, action, detail)) = describe_user(&command) else {
+        return with_console(|console| user_with(command, console));
+    };
+    let audit = crate::auditor::CliAudit::open(&data)?;
+    audit.around(action, "platform", detail, || with_console(|console| user_with(command, console)))
+}
+
+/// What a changing `user` command is, for the audit: its data folder, action and detail.
+fn describe_user(command: &UserCommand) -> Option<(PathBuf, &'static str, serde_json::Value)> {
+    let grants = |grants: &[Grant]| grants.iter().map(ToString::to_string).collect::<Vec<_>>();
+    match command {
+        UserCommand::Add { data, name, grants: given, .. } => {
+            Some((data.data.clone(), "user.add", serde_json::json!({ "user": name, "grants": grants(given) })))
+        }
+        UserCommand::Passwd { data, name, .. } => {
+            Some((data.data.clone(), "user.passwd", serde_json::json!({ "user": name })))
+        }
+        UserCommand::Grant { data, name, grants: given } => {
+            Some((data.data.clone(), "user.grant", serde_json::json!({ "user": name, "grants": grants(given) })))
+        }
+        UserCommand::RevokeGrant { data, name, grant } => Some((
+            data.data.clone(),
+            "user.revoke_grant",
+            serde_json::json!({ "user": name, "grant": grant.to_string() }),
+        )),
+        UserCommand::Disable { data, name } => {
+            Some((data.data.clone(), "user.disable", serde_json::json!({ "user": name })))
+        }
+        UserCommand::List { .. } => None,
+    }
+}
+
+/// What a changing `token` command is, for the audit (never the token's secret).
+fn describe_token(command: &TokenCommand) -> Option<(PathBuf, &'static str, serde_json::Value)> {
+    match command {
+        TokenCommand::Create { data, name, owner, grants, .. } => {
+            let grants: Vec<String> = grants.iter().map(ToString::to_string).collect();
+            let detail = serde_json::json!({ "name": name, "owner": owner, "grants": grants });
+            Some((data.data.clone(), "token.create", detail))
+        }
+        TokenCommand::Revoke { data, id } => Some((data.data.clone(), "token.revoke", serde_json::json!({ "id": id }))),
+        TokenCommand::List { .. } => None,
+    }
 }
 
 /// Runs a `token` subcommand.
 pub fn run_token(command: TokenCommand) -> anyhow::Result<ExitCode> {
-    with_console(|console| token_with(command, console))
+    let Some((data, action, detail)) = describe_token(&command) else {
+        return with_console(|console| token_with(command, console));
+    };
+    let audit = crate::auditor::CliAudit::open(&data)?;
+    audit.around(action, "platform", detail, || with_console(|console| token_with(command, console)))
 }
 
 /// The store under `data`; a command that only reads or changes never creates one.

@@ -124,9 +124,37 @@ pub struct Console<'a> {
 
 /// Runs a `secret` subcommand on the process's stdin, stdout and env_vars.
 pub fn run(command: SecretCommand) -> anyhow::Result<ExitCode> {
-    let (mut stdin, mut stdout) = (std::io::stdin().lock(), std::io::stdout().lock());
-    let env_var = crate::release_cmd::create::env_var;
-    run_with(command, &mut Console { stdin: &mut stdin, stdout: &mut stdout, env_var: &env_var })
+    let audited = describe(&command);
+    let run = move || {
+        let (mut stdin, mut stdout) = (std::io::stdin().lock(), std::io::stdout().lock());
+        let env_var = crate::release_cmd::create::env_var;
+        run_with(command, &mut Console { stdin: &mut stdin, stdout: &mut stdout, env_var: &env_var })
+    };
+    match audited {
+        Some((data, action, resource, detail)) => {
+            crate::auditor::CliAudit::open(&data)?.around(action, &resource, detail, run)
+        }
+        None => run(),
+    }
+}
+
+/// What a vault command is, for the platform's audit chain, when the vault is a platform's
+/// (`<data>/_platform/vault`): its data folder, action, resource and detail (never a value).
+fn describe(command: &SecretCommand) -> Option<(PathBuf, &'static str, String, serde_json::Value)> {
+    let (vault, action, scope, name) = match command {
+        SecretCommand::InitKey { .. } => return None,
+        SecretCommand::Put { at, name, .. } => (&at.vault, "secret.put", Some(at.scope()), Some(name)),
+        SecretCommand::Get { at, name, .. } => (&at.vault, "secret.read", Some(at.scope()), Some(name)),
+        SecretCommand::List { at } => (&at.vault, "secret.list", Some(at.scope()), None),
+        SecretCommand::Rotate { at } => (&at.vault, "secret.rotate", Some(at.scope()), None),
+        SecretCommand::RotateMaster { vault, .. } => (vault, "secret.rotate_master", None, None),
+        SecretCommand::Delete { at, name } => (&at.vault, "secret.delete", Some(at.scope()), Some(name)),
+    };
+    let platform = vault.dir.parent().filter(|parent| parent.file_name().is_some_and(|name| name == "_platform"))?;
+    let data = platform.parent()?.to_path_buf();
+    let resource = scope.map_or_else(|| "platform".to_string(), |scope| format!("deployment {scope}"));
+    let detail = serde_json::json!({ "name": name.map(ToString::to_string) });
+    Some((data, action, resource, detail))
 }
 
 /// Runs a `secret` subcommand on `console`.

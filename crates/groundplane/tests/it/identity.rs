@@ -175,8 +175,11 @@ fn people_sign_in_make_tokens_and_lose_them_to_revocation_and_expiry() {
     let audit_arg = audit.to_str().unwrap();
     let (code, shown, err) = groundplane(&["audit", "show", "--dir", audit_arg], "");
     assert_eq!(code, 0, "{err}");
-    for needle in ["expired", "revoked", "authz.send_command  deployment pus-example/dev  denied", "manage_tokens.done"]
-    {
+    let served = ["expired", "revoked", "authz.send_command  deployment pus-example/dev  denied", "manage_tokens.done"];
+    // The command line's changes too, made before and while the server ran: both writers chain
+    // onto the same file.
+    let command_line = ["user.add  platform  allowed", "user.add.done", "token.create  platform  allowed"];
+    for needle in served.into_iter().chain(command_line) {
         assert!(shown.contains(needle), "no {needle:?} in the audit:\n{shown}");
     }
     assert!(!shown.contains(&token) && !shown.contains(password), "a secret in the audit");
