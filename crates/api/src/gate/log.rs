@@ -91,7 +91,15 @@ impl DecisionLog {
             reason: reason.to_string(),
             policy: "gate".to_string(),
         };
-        let _ = self.to_sink(&record);
+        // Nothing waits on a refusal's record: it is written off the async threads, so that a
+        // flood of bad credentials cannot stall them on the disk.
+        match (&self.sink, tokio::runtime::Handle::try_current()) {
+            (Some(_), Ok(runtime)) => {
+                let (log, refused) = (self.clone(), record.clone());
+                drop(runtime.spawn_blocking(move || log.to_sink(&refused)));
+            }
+            _ => drop(self.to_sink(&record)),
+        }
         self.push(record);
     }
 
