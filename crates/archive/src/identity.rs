@@ -59,13 +59,14 @@ pub struct IdentityStore {
 impl IdentityStore {
     /// Opens (creating) `identity.sqlite` in `dir`; on Unix the file is readable by its owner only.
     pub fn open(dir: &Path) -> Result<IdentityStore, ArchiveError> {
-        std::fs::create_dir_all(dir).map_err(|source| ArchiveError::Io { path: dir.to_path_buf(), source })?;
-        let path = dir.join(IDENTITY_FILE);
-        let conn = Connection::open(&path).doing(&path, "opening the identity store")?;
-        owner_only(&path)?;
-        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")
-            .doing(&path, "setting up the identity store")?;
-        conn.execute_batch(SCHEMA).doing(&path, "creating the identity store's tables")?;
+        let (conn, path) = crate::private::PrivateStore {
+            file: IDENTITY_FILE,
+            opening: "opening the identity store",
+            setting_up: "setting up the identity store",
+            creating: "creating the identity store's tables",
+            schema: SCHEMA,
+        }
+        .open(dir)?;
         Ok(IdentityStore { conn, path })
     }
 
@@ -379,17 +380,5 @@ fn unsigned(stored: i64) -> Option<u64> {
 
 /// Takes group and other access away from the store's file: hashes are not secrets that let
 /// anyone act, but they would let an attacker guess weak passwords offline.
-fn owner_only(path: &Path) -> Result<(), ArchiveError> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
-            .map_err(|source| ArchiveError::Io { path: path.to_path_buf(), source })?;
-    }
-    #[cfg(not(unix))]
-    let _ = path;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests;

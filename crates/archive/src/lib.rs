@@ -16,6 +16,7 @@ mod control;
 mod cursor;
 mod error;
 mod identity;
+mod private;
 mod reader;
 mod records;
 mod schema;

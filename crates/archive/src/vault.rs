@@ -60,13 +60,14 @@ pub struct VaultStore {
 impl VaultStore {
     /// Opens (creating) `vault.sqlite` in `dir`; on Unix the file is readable by its owner only.
     pub fn open(dir: &Path) -> Result<VaultStore, ArchiveError> {
-        std::fs::create_dir_all(dir).map_err(|source| ArchiveError::Io { path: dir.to_path_buf(), source })?;
-        let path = dir.join(DB_FILE);
-        let conn = Connection::open(&path).doing(&path, "opening the vault store")?;
-        owner_only(&path)?;
-        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;")
-            .doing(&path, "setting up the vault store")?;
-        conn.execute_batch(SCHEMA).doing(&path, "creating the vault store's tables")?;
+        let (conn, path) = crate::private::PrivateStore {
+            file: DB_FILE,
+            opening: "opening the vault store",
+            setting_up: "setting up the vault store",
+            creating: "creating the vault store's tables",
+            schema: SCHEMA,
+        }
+        .open(dir)?;
         Ok(VaultStore { conn, path })
     }
 
@@ -267,17 +268,5 @@ fn nonce(stored: Vec<u8>) -> Option<[u8; NONCE_LEN]> {
 
 /// Takes group and other access away from the vault's file (it holds ciphertext, but the
 /// names and versions of secrets are nobody else's business either).
-fn owner_only(path: &Path) -> Result<(), ArchiveError> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
-            .map_err(|source| ArchiveError::Io { path: path.to_path_buf(), source })?;
-    }
-    #[cfg(not(unix))]
-    let _ = path;
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests;
