@@ -14,7 +14,6 @@ use tokio_tungstenite::tungstenite::Message;
 const ALICE: &str = "alice-token-0123456789";
 
 fn config(dir: &TempDir) -> std::path::PathBuf {
-    let (pus_dir, _) = test_utils::PUS_EXAMPLE;
     let (mib_dir, _) = test_utils::SPACEPY_MIB;
     let text = format!(
         r#"data_dir = "data"
@@ -25,21 +24,7 @@ name = "alice"
 token = "{ALICE}"
 grants = ["*/*/operator"]
 
-[[mission]]
-name = "pus-example"
-model = "{pus}"
-model_exclude = ["pus20.xml", "landing.xml", "pus-xtce-verif.xml"]
-[mission.pus]
-data_field_header_len = 15
-has_crc = true
-step_id_len = 4
-failure_code_len = 4
-event_id_len = 2
-time_offset = 14
-time_coarse_len = 4
-time_fine_len = 3
-time_p_field = 0x2F
-[[mission.deployment]]
+{pus_mission}[[mission.deployment]]
 env = "dev"
 [[mission.deployment.link]]
 name = "tm"
@@ -70,7 +55,7 @@ framing = "packets"
 apid = 1234
 period_ms = 200
 "#,
-        pus = test_utils::real(pus_dir).display(),
+        pus_mission = crate::harness::pus_example_mission(),
         mib = test_utils::real(mib_dir).display(),
     );
     let path = dir.0.join("groundplane.toml");

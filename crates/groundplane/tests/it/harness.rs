@@ -113,3 +113,27 @@ pub const JPSS_MODEL: &str = "lasp-space_packet_parser/jpss/jpss1_geolocation_xt
 pub const JPSS_DATA: &str = "lasp-space_packet_parser/jpss/J01_G011_LZ_2021-04-09T00-00-00Z_V01.DAT1";
 pub const IDEX_MODEL: &str = "lasp-space_packet_parser/idex/idex_combined_science_definition.xml";
 pub const IDEX_DATA: &str = "lasp-space_packet_parser/idex/sciData_2023_052_14_45_05";
+
+/// The `[[mission]]` table of the Yamcs PUS example with its PUS sizes, as a server
+/// configuration names it (its deployments follow).
+pub fn pus_example_mission() -> String {
+    let (pus_dir, _) = test_utils::PUS_EXAMPLE;
+    format!(
+        r#"[[mission]]
+name = "pus-example"
+model = "{}"
+model_exclude = ["pus20.xml", "landing.xml", "pus-xtce-verif.xml"]
+[mission.pus]
+data_field_header_len = 15
+has_crc = true
+step_id_len = 4
+failure_code_len = 4
+event_id_len = 2
+time_offset = 14
+time_coarse_len = 4
+time_fine_len = 3
+time_p_field = 0x2F
+"#,
+        test_utils::real(pus_dir).display()
+    )
+}

@@ -134,7 +134,6 @@ fn station() -> (SocketAddr, Arc<Mutex<Vec<u8>>>) {
 }
 
 fn config(dir: &Path, station: SocketAddr) -> PathBuf {
-    let (pus_dir, _) = test_utils::PUS_EXAMPLE;
     let text = format!(
         r#"data_dir = "data"
 [vault]
@@ -152,21 +151,7 @@ token = "{VIEWER}"
 grants = ["pus-example/dev/viewer"]
 scopes = ["pus-example/dev"]
 
-[[mission]]
-name = "pus-example"
-model = "{pus}"
-model_exclude = ["pus20.xml", "landing.xml", "pus-xtce-verif.xml"]
-[mission.pus]
-data_field_header_len = 15
-has_crc = true
-step_id_len = 4
-failure_code_len = 4
-event_id_len = 2
-time_offset = 14
-time_coarse_len = 4
-time_fine_len = 3
-time_p_field = 0x2F
-[[mission.deployment]]
+{pus_mission}[[mission.deployment]]
 env = "dev"
 [[mission.deployment.link]]
 name = "tm"
@@ -178,7 +163,7 @@ transport = "tcp"
 address = "{station}"
 login_secret = "gs-kiruna.password"
 "#,
-        pus = test_utils::real(pus_dir).display(),
+        pus_mission = crate::harness::pus_example_mission(),
     );
     let path = dir.join("server.toml");
     std::fs::write(&path, text).unwrap();
