@@ -84,9 +84,16 @@ pub(crate) struct IdentityHandle(pub Option<Arc<dyn IdentityBackend>>);
 
 /// The value of the session cookie in a request's `Cookie` headers.
 pub fn session_cookie(headers: &HeaderMap) -> Option<&str> {
-    headers.get_all(header::COOKIE).iter().filter_map(|value| value.to_str().ok()).find_map(|cookies| {
-        cookies.split(';').map(str::trim).find_map(|pair| pair.strip_prefix(SESSION_COOKIE)?.strip_prefix('='))
-    })
+    headers.get_all(header::COOKIE).iter().filter_map(|value| value.to_str().ok()).find_map(session_cookie_value)
+}
+
+/// The session cookie's value in one `Cookie` header's text (`a=1; gp_session=...`), if any.
+pub fn session_cookie_value(cookies: &str) -> Option<&str> {
+    cookies
+        .split(';')
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.trim())
 }
 
 /// Signs in: checks the password, sets the session cookie, answers the CSRF token.

@@ -32,7 +32,7 @@ mod tests;
 pub use backend::{Backend, BackendError, ControlBackend, LiveReceiver};
 pub use error::ApiError;
 pub use gate::{Action, Gate, Principal, Resource, ScopeGrant, TokenGrant};
-pub use identity::{session_cookie, IdentityBackend, IdentityError, Login, SESSION_COOKIE};
+pub use identity::{session_cookie, session_cookie_value, IdentityBackend, IdentityError, Login, SESSION_COOKIE};
 pub use secrets::{SecretsBackend, SecretsError};
 
 use std::sync::Arc;

@@ -2,7 +2,7 @@
 //! credential is (`PlatformIdentity`: a stored token, a session cookie, a configured token, or
 //! nobody), and the API's `IdentityBackend` over `Identities`.
 
-use super::{clear_cookie, cookie_value, session_cookie, AuthRefusal, Authenticated, Identities, CSRF_HEADER};
+use super::{clear_cookie, session_cookie, AuthRefusal, Authenticated, Identities, CSRF_HEADER};
 use api::gate::{Identify, Principal, PrincipalKind, TokenIdentity};
 use api::wire::{SessionStarted, TokenCreated, TokenDto, TokenRequest};
 use api::{ApiError, IdentityBackend, IdentityError, Login};
@@ -56,9 +56,7 @@ impl Identify for PlatformIdentity {
             }
             return self.configured.identify(headers, changes);
         }
-        let cookie =
-            headers.get_all(header::COOKIE).iter().filter_map(|value| value.to_str().ok()).find_map(cookie_value);
-        let Some(cookie) = cookie else {
+        let Some(cookie) = api::session_cookie(headers) else {
             return Ok(Principal::anonymous());
         };
         let csrf = headers.get(CSRF_HEADER).and_then(|value| value.to_str().ok());

@@ -23,8 +23,6 @@ use policy::{Grant, PrincipalKind, Role};
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-/// The portal's session cookie.
-pub const SESSION_COOKIE: &str = "gp_session";
 /// The header carrying a session's CSRF token on every request that changes state.
 pub const CSRF_HEADER: &str = "x-csrf-token";
 /// Where the identity store lives under the platform's data folder.
@@ -385,19 +383,10 @@ pub fn random<const N: usize>() -> Result<[u8; N], AuthRefusal> {
 /// The `Set-Cookie` value opening a session: sent only over HTTPS, never to scripts, never
 /// on requests from other sites.
 pub fn session_cookie(value: &str, max_age_s: u64) -> String {
-    format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age={max_age_s}")
+    format!("{}={value}; Path=/; HttpOnly; Secure; SameSite=Strict; Max-Age={max_age_s}", api::SESSION_COOKIE)
 }
 
 /// The `Set-Cookie` value that removes the session cookie (logout).
 pub fn clear_cookie() -> String {
     session_cookie("", 0)
-}
-
-/// The session cookie's value in a `Cookie` header (`a=1; gp_session=...`), if any.
-pub fn cookie_value(header: &str) -> Option<&str> {
-    header
-        .split(';')
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
-        .map(|(_, value)| value.trim())
 }

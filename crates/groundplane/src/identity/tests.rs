@@ -4,6 +4,7 @@
 
 use super::*;
 use ::identity::{PasswordParams, UserRecord};
+use api::session_cookie_value as cookie_value;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
